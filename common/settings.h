@@ -1,0 +1,52 @@
+/* Where each service listens: its RPC and events endpoints, its status
+ * address, worker count and TLS material, from cygnet { <svc> { } }.
+ *
+ *   cygnet {
+ *     runtime_dir = /run/cygnet          # ipc sockets; created 0750
+ *     pool {
+ *       rpc = ipc:///run/cygnet/pool.rpc # or tcp://, tls+tcp://
+ *       events = ipc:///run/cygnet/pool.events
+ *       status = 127.0.0.1:9103          # HTTP /status and /metrics
+ *       workers = 4
+ *       tls { ca = ..  cert = ..  key = .. }   # for tls+tcp://
+ *       loglevel { default = 1  cfg = 2 }      # -1..4 per subsystem
+ *     }
+ *   }
+ */
+#ifndef CYGNET_SETTINGS_H
+#define CYGNET_SETTINGS_H
+
+#include "conf.h"
+
+#define SETTINGS_URL_MAX 256
+
+/* Mutual TLS for tls+tcp:// endpoints: our cert/key and the CA that
+ * signs the other services' certificates. */
+struct rpc_tls {
+	char ca_file[SETTINGS_URL_MAX];
+	char cert_file[SETTINGS_URL_MAX];
+	char key_file[SETTINGS_URL_MAX];
+};
+
+struct service_settings {
+	char name[16];			/* "ike", "authority", "pool", "kernel" */
+	char rpc_url[SETTINGS_URL_MAX];
+	char events_url[SETTINGS_URL_MAX];
+	char status_addr[64];		/* host:port */
+	char runtime_dir[SETTINGS_URL_MAX];
+	int workers;
+	struct rpc_tls tls;
+};
+
+/* Default status ports: 9101 ike, 9102 authority, 9103 pool, 9104 kernel. */
+int settings_default_status_port(const char *service);
+
+/* Fills out with the defaults overridden by the config (conf may be NULL).
+ * Returns 0, or -1 with a message in err for a bad value. */
+int settings_load(const struct conf *conf, const char *service,
+		  struct service_settings *out, char *err, size_t errlen);
+
+/* Applies cygnet.<service>.loglevel { } to the log module. */
+void settings_apply_log_levels(const struct conf *conf, const char *service);
+
+#endif
