@@ -1,0 +1,40 @@
+/* cygnetctl: the swanctl-like command line.  Each command lives in its own
+ * file (cmd_status.c, cmd_pools.c, ...) and is listed once in main.c's
+ * command table. */
+#ifndef CYGNET_CTL_H
+#define CYGNET_CTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "rpc.h"
+#include "settings.h"
+
+/* What every command gets: the parsed config (for endpoints; NULL when
+ * the file does not exist), the remaining arguments and where to print. */
+struct ctl {
+	const struct conf *conf;
+	const char *config_path;
+	int timeout_ms;
+	FILE *out;
+	int argc;
+	char **argv;	/* options after the command, e.g. --leases */
+};
+
+struct ctl_command {
+	const char *option;	/* "--list-pools" */
+	char short_option;	/* 'P' as in swanctl, 0 for none */
+	const char *help;
+	int (*run)(struct ctl *ctl);	/* exit status */
+};
+
+/* Opens an RPC client to a service named in the config ("pool"); prints
+ * the error and returns NULL on failure. */
+struct rpc_client *ctl_connect(struct ctl *ctl, const char *service);
+
+/* Commands (one per file). */
+int ctl_cmd_status(struct ctl *ctl);
+int ctl_cmd_reload(struct ctl *ctl);
+
+#endif
