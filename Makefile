@@ -158,15 +158,17 @@ run: all
 	@deploy/deps.sh --if-missing
 	deploy/run-demo $(abspath $(BUILD)/bin)
 
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 0755 $(foreach s,$(SERVICES),$(BUILD)/bin/cygnet-$(s)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 $(BUILD)/bin/cygnetctl $(DESTDIR)$(PREFIX)/bin/
-	@if [ -d deploy/systemd ]; then \
-		install -d $(DESTDIR)$(PREFIX)/lib/systemd/system; \
-		for u in deploy/systemd/*.service deploy/systemd/*.target; do \
-			[ -f "$$u" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
-		done; true; fi
+	for u in deploy/systemd/*.service deploy/systemd/*.target; do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	done
+	install -m 0644 deploy/systemd/cygnet.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/cygnet.conf
 
 clean:
 	rm -rf build build-asan build-fuzz
