@@ -32,18 +32,22 @@ struct service_def {
 			 char *err, size_t errlen);
 	/* After configure, before READY=1: open sockets, clients, stores. */
 	int (*start)(void *svc, struct daemon *d, char *err, size_t errlen);
-	/* On SIGTERM/SIGINT, before the RPC server stops. */
+	/* On SIGTERM/SIGINT, before the RPC server stops; only called
+	 * when start succeeded (a failing start undoes its own work). */
 	void (*stop)(void *svc);
 	status_fill_fn fill_status;
 
-	/* Service-specific methods (ids >= 16). */
+	/* Service-specific methods (ids >= 16); their handlers get svc as
+	 * ctx.  METHOD_STATUS and METHOD_RELOAD are added by the daemon. */
 	const struct rpc_method *methods;
 	size_t n_methods;
 };
 
 int daemon_main(int argc, char **argv, const struct service_def *def);
 
-/* For the service during start/run. */
+/* For the service during start/run.  daemon_conf is the config last
+ * loaded successfully; it is freed on the next successful reload, so
+ * configure() must copy what it keeps. */
 const struct service_settings *daemon_settings(const struct daemon *d);
 const struct conf *daemon_conf(const struct daemon *d);
 struct events_pub *daemon_events(struct daemon *d);
