@@ -16,15 +16,16 @@ static const char *metric_type(const Cygnet__Metric *m)
 }
 
 /* The stream's buffer, or NULL (and nothing leaked) when writing failed. */
-static char *memstream_finish(FILE *out, char *buf)
+static char *memstream_finish(FILE *out, char **buf)
 {
 	bool failed = ferror(out);
 
+	/* *buf is only valid once the stream is closed. */
 	if (fclose(out) != 0 || failed) {
-		free(buf);
+		free(*buf);
 		return NULL;
 	}
-	return buf;
+	return *buf;
 }
 
 static void json_metric(struct json_writer *w, const Cygnet__Metric *m)
@@ -79,7 +80,7 @@ char *status_to_json(const Cygnet__Status *status)
 	json_array_end(&w);
 	json_object_end(&w);
 	fputc('\n', out);
-	return memstream_finish(out, buf);
+	return memstream_finish(out, &buf);
 }
 
 /* Metric and label names may only hold [a-zA-Z0-9_:] (no ':' in label
@@ -191,5 +192,5 @@ char *status_to_prometheus(const Cygnet__Status *status)
 	for (i = 0; i < status->n_metrics; i++)
 		if (!seen_before(status, i))
 			prom_family(out, status, i);
-	return memstream_finish(out, buf);
+	return memstream_finish(out, &buf);
 }
