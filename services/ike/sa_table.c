@@ -1,0 +1,205 @@
+#include "ike/sa_table.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sa_table {
+	pthread_mutex_t lock;
+	struct ike_sa *head;
+	size_t count;
+	uint64_t next_id;
+};
+
+struct sa_table *sa_table_create(void)
+{
+	struct sa_table *table = calloc(1, sizeof(*table));
+
+	if (!table)
+		return NULL;
+	pthread_mutex_init(&table->lock, NULL);
+	table->next_id = 1;
+	return table;
+}
+
+void sa_table_destroy(struct sa_table *table)
+{
+	if (!table)
+		return;
+	while (table->head) {
+		struct ike_sa *next = table->head->next;
+
+		free(table->head);
+		table->head = next;
+	}
+	pthread_mutex_destroy(&table->lock);
+	free(table);
+}
+
+uint64_t sa_table_add(struct sa_table *table, uint64_t spi_i, uint64_t spi_r)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	uint64_t id;
+
+	if (!sa)
+		return 0;
+	sa->spi_i = spi_i;
+	sa->spi_r = spi_r;
+	sa->state = IKE_SA_CREATED;
+	pthread_mutex_lock(&table->lock);
+	id = sa->unique_id = table->next_id++;
+	sa->next = table->head;
+	table->head = sa;
+	table->count++;
+	pthread_mutex_unlock(&table->lock);
+	return id;
+}
+
+/* Caller holds the lock. */
+static struct ike_sa **find_link(struct sa_table *table, uint64_t unique_id)
+{
+	struct ike_sa **link = &table->head;
+
+	while (*link && (*link)->unique_id != unique_id)
+		link = &(*link)->next;
+	return link;
+}
+
+int sa_table_remove(struct sa_table *table, uint64_t unique_id)
+{
+	struct ike_sa **link, *sa;
+
+	pthread_mutex_lock(&table->lock);
+	link = find_link(table, unique_id);
+	sa = *link;
+	if (sa) {
+		*link = sa->next;
+		table->count--;
+	}
+	pthread_mutex_unlock(&table->lock);
+	free(sa);
+	return sa ? 0 : -1;
+}
+
+size_t sa_table_count(const struct sa_table *table)
+{
+	size_t count;
+
+	pthread_mutex_lock((pthread_mutex_t *)&table->lock);
+	count = table->count;
+	pthread_mutex_unlock((pthread_mutex_t *)&table->lock);
+	return count;
+}
+
+int sa_table_set_state(struct sa_table *table, uint64_t unique_id,
+		       enum ike_sa_state state, const char *conn)
+{
+	struct ike_sa *sa;
+
+	pthread_mutex_lock(&table->lock);
+	sa = *find_link(table, unique_id);
+	if (sa) {
+		sa->state = state;
+		if (conn)
+			snprintf(sa->conn, sizeof(sa->conn), "%s", conn);
+	}
+	pthread_mutex_unlock(&table->lock);
+	return sa ? 0 : -1;
+}
+
+int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
+		     const struct ike_sa_vip *vip)
+{
+	struct ike_sa *sa;
+	int rc = -1;
+
+	if (vip->addr_len != 4 && vip->addr_len != 16)
+		return -1;
+	pthread_mutex_lock(&table->lock);
+	sa = *find_link(table, unique_id);
+	if (sa && sa->n_vips < IKE_SA_MAX_VIPS) {
+		sa->vips[sa->n_vips++] = *vip;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return rc;
+}
+
+static size_t count_vips(const struct sa_table *table)
+{
+	size_t n = 0;
+
+	for (const struct ike_sa *sa = table->head; sa; sa = sa->next)
+		if (sa->state != IKE_SA_DELETING)
+			n += sa->n_vips;
+	return n;
+}
+
+/* One VirtualIp with its Address in a single allocation. */
+struct vip_entry {
+	Cygnet__VirtualIp vip;
+	Cygnet__Address address;
+	uint8_t ip[16];
+	char pool[64];
+	char identity[256];
+};
+
+static Cygnet__VirtualIp *vip_entry(const struct ike_sa *sa,
+				    const struct ike_sa_vip *v)
+{
+	struct vip_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	cygnet__virtual_ip__init(&e->vip);
+	cygnet__address__init(&e->address);
+	memcpy(e->ip, v->addr, v->addr_len);
+	memcpy(e->pool, v->pool, sizeof(e->pool));
+	memcpy(e->identity, v->identity, sizeof(e->identity));
+	e->address.ip.data = e->ip;
+	e->address.ip.len = v->addr_len;
+	e->vip.address = &e->address;
+	e->vip.pool = e->pool;
+	e->vip.identity = e->identity;
+	e->vip.ike_sa_unique_id = sa->unique_id;
+	return &e->vip;
+}
+
+int sa_table_list_vips(struct sa_table *table, Cygnet__VirtualIpList *list)
+{
+	size_t n;
+	int rc = 0;
+
+	cygnet__virtual_ip_list__init(list);
+	pthread_mutex_lock(&table->lock);
+	n = count_vips(table);
+	list->ips = n ? calloc(n, sizeof(*list->ips)) : NULL;
+	if (n && !list->ips)
+		rc = -1;
+	for (const struct ike_sa *sa = table->head; sa && rc == 0; sa = sa->next) {
+		if (sa->state == IKE_SA_DELETING)
+			continue;
+		for (size_t i = 0; i < sa->n_vips && rc == 0; i++) {
+			list->ips[list->n_ips] = vip_entry(sa, &sa->vips[i]);
+			if (list->ips[list->n_ips])
+				list->n_ips++;
+			else
+				rc = -1;
+		}
+	}
+	pthread_mutex_unlock(&table->lock);
+	if (rc < 0)
+		sa_table_vips_free(list);
+	return rc;
+}
+
+void sa_table_vips_free(Cygnet__VirtualIpList *list)
+{
+	/* The VirtualIp is the first member of its vip_entry. */
+	for (size_t i = 0; i < list->n_ips; i++)
+		free(list->ips[i]);
+	free(list->ips);
+	list->ips = NULL;
+	list->n_ips = 0;
+}
