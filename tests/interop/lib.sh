@@ -1,0 +1,419 @@
+# Library for the namespace scenarios (bash).  A scenario is a script
+# tests/interop/scenarios/NN-name.sh that run-all starts with bash; it
+# sources this file, calls cyg_begin, builds what it needs and reports
+# every check as a line "PASS name" or "FAIL name: why".
+#
+#   . "$CYG_TOP/tests/interop/lib.sh"
+#   cyg_begin                       namespaces, trap, scenario dirs
+#   cyg_start_web                   busybox httpd serving the CRL
+#   cyg_charon_conf gw|client       write strongswan.conf for that side
+#   cyg_start_charon gw|client      start charon-systemd in its namespace
+#   cyg_swanctl gw|client ARGS...   swanctl against that side's vici socket
+#   cyg_start_cygnet                the four Cygnet services in the gw namespace
+#   cyg_capture_start / cyg_capture_check NAME
+#   cyg_check NAME CMD...           PASS when CMD succeeds
+#   cyg_assert_log NAME FILE PATTERN...   every fixed string is in FILE
+#
+# Topology (documentation addresses only):
+#
+#   client ns                gw ns                       web ns
+#   cyg-gw 192.0.2.2  ---  cyg-cli 192.0.2.1
+#          2001:db8:2::2           2001:db8:2::1
+#                              cyg-web 203.0.113.1  ---  cyg-gw 203.0.113.80
+#                                      2001:db8:3::1            2001:db8:3::80
+#   virtual IP pools: 198.51.100.64/26 and 2001:db8:64::/122
+#   CRL: http://203.0.113.80/ca.crl (busybox httpd in the web ns)
+#
+# Environment from run-all: CYG_TOP (repository), CYG_PKI (mkpki output),
+# CYG_LOGS (this scenario's log dir, kept), CYG_WORK (scratch dir, removed),
+# CYG_ID (unique per scenario run: namespace names), CYG_ESP (kernel when
+# the kernel has ESP, libipsec when not), CYGNET_BIN (Cygnet binaries).
+
+CYG_GW_ADDR=192.0.2.1
+CYG_GW_ADDR6=2001:db8:2::1
+CYG_CLIENT_ADDR=192.0.2.2
+CYG_CLIENT_ADDR6=2001:db8:2::2
+CYG_GW_INNER=203.0.113.1
+CYG_GW_INNER6=2001:db8:3::1
+CYG_WEB_ADDR=203.0.113.80
+CYG_WEB_ADDR6=2001:db8:3::80
+CYG_POOL4=198.51.100.64/26
+CYG_POOL6=2001:db8:64::/122
+CYG_CRL_URI=http://$CYG_WEB_ADDR/ca.crl
+
+cyg_passed=0
+cyg_failed=0
+
+cyg_pass() {
+	echo "PASS $1"
+	cyg_passed=$((cyg_passed + 1))
+}
+
+cyg_fail() {
+	echo "FAIL $1: $2"
+	cyg_failed=$((cyg_failed + 1))
+}
+
+cyg_ns() {
+	echo "cyg-$CYG_ID-$1"
+}
+
+cyg_pid_note() {
+	echo "$1" >>"$CYG_WORK/pids"
+}
+
+# Ends every process we started (by PID) and removes our namespaces.
+cyg_cleanup() {
+	local pid ns
+	trap - EXIT INT TERM
+	if [ -f "$CYG_WORK/pids" ]; then
+		while read -r pid; do
+			kill -TERM "$pid" 2>/dev/null
+		done <"$CYG_WORK/pids"
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			local alive=0
+			while read -r pid; do
+				kill -0 "$pid" 2>/dev/null && alive=1
+			done <"$CYG_WORK/pids"
+			[ "$alive" = 0 ] && break
+			sleep 0.2
+		done
+		while read -r pid; do
+			kill -KILL "$pid" 2>/dev/null
+		done <"$CYG_WORK/pids"
+		rm -f "$CYG_WORK/pids"
+	fi
+	for ns in client gw web; do
+		ip netns del "$(cyg_ns $ns)" 2>/dev/null
+	done
+	[ "${CYG_KEEP_WORK:-}" = 1 ] || rm -rf "$CYG_WORK"
+}
+
+# Everything a scenario reports goes to stdout; the counts decide the
+# exit status so run-all can also catch a scenario that died early.
+cyg_end() {
+	cyg_cleanup
+	[ "$cyg_failed" -eq 0 ] && [ "$cyg_passed" -gt 0 ]
+	exit $?
+}
+
+cyg_begin() {
+	: "${CYG_TOP:?} ${CYG_PKI:?} ${CYG_LOGS:?} ${CYG_WORK:?} ${CYG_ID:?}"
+	: "${CYG_ESP:=libipsec}"
+	mkdir -p "$CYG_LOGS" "$CYG_WORK"
+	trap 'cyg_fail "$(basename "$0" .sh)" "interrupted"; cyg_end' INT TERM
+	trap 'cyg_cleanup' EXIT
+	cyg_setup_net
+}
+
+cyg_setup_net() {
+	local gw client web
+	gw=$(cyg_ns gw); client=$(cyg_ns client); web=$(cyg_ns web)
+	ip -batch - <<EOF || return 1
+netns add $gw
+netns add $client
+netns add $web
+link add cyg-cli netns $gw type veth peer name cyg-gw netns $client
+link add cyg-web netns $gw type veth peer name cyg-gw netns $web
+EOF
+	ip -n "$gw" -batch - <<EOF || return 1
+link set lo up
+link set cyg-cli up
+link set cyg-web up
+addr add $CYG_GW_ADDR/24 dev cyg-cli
+addr add $CYG_GW_ADDR6/64 dev cyg-cli nodad
+addr add $CYG_GW_INNER/24 dev cyg-web
+addr add $CYG_GW_INNER6/64 dev cyg-web nodad
+route add default via $CYG_CLIENT_ADDR
+route add default via $CYG_CLIENT_ADDR6
+EOF
+	ip -n "$client" -batch - <<EOF || return 1
+link set lo up
+link set cyg-gw up
+addr add $CYG_CLIENT_ADDR/24 dev cyg-gw
+addr add $CYG_CLIENT_ADDR6/64 dev cyg-gw nodad
+route add default via $CYG_GW_ADDR
+route add default via $CYG_GW_ADDR6
+EOF
+	ip -n "$web" -batch - <<EOF || return 1
+link set lo up
+link set cyg-gw up
+addr add $CYG_WEB_ADDR/24 dev cyg-gw
+addr add $CYG_WEB_ADDR6/64 dev cyg-gw nodad
+route add default via $CYG_GW_INNER
+route add default via $CYG_GW_INNER6
+EOF
+	ip netns exec "$gw" sh -c \
+		'echo 1 >/proc/sys/net/ipv4/ip_forward && echo 1 >/proc/sys/net/ipv6/conf/all/forwarding'
+}
+
+# Runs a command in a namespace (gw, client or web).
+cyg_in() {
+	local ns=$1; shift
+	ip netns exec "$(cyg_ns "$ns")" "$@"
+}
+
+# Starts a command in a namespace in the background and remembers its PID
+# (ip netns exec execs the command, so $! is the command itself).
+cyg_spawn() {
+	local ns=$1 log=$2; shift 2
+	ip netns exec "$(cyg_ns "$ns")" "$@" >>"$log" 2>&1 </dev/null &
+	cyg_pid_note $!
+	CYG_LAST_PID=$!
+}
+
+# Waits up to $2 seconds (default 10) for a path to exist.
+cyg_wait_path() {
+	local path=$1 tries=$((${2:-10} * 20))
+	while [ "$tries" -gt 0 ]; do
+		[ -e "$path" ] && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+cyg_start_web() {
+	mkdir -p "$CYG_WORK/www"
+	cp "$CYG_PKI/crl/ca.crl" "$CYG_WORK/www/ca.crl"
+	cyg_spawn web "$CYG_LOGS/httpd.log" busybox httpd -f -vv \
+		-p "$CYG_WEB_ADDR:80" -h "$CYG_WORK/www"
+}
+
+# ---- strongSwan -------------------------------------------------------------
+
+# The side's config dir: strongswan.conf, swanctl/ (SWANCTL_DIR), vici socket.
+cyg_side_dir() {
+	echo "$CYG_WORK/$1"
+}
+
+cyg_vici() {
+	echo "unix://$(cyg_side_dir "$1")/charon.vici"
+}
+
+# The kernel interface: real XFRM where the kernel has ESP, otherwise
+# userspace ESP over a TUN device (UDP-encapsulated ESP only).
+cyg_kernel_plugins() {
+	if [ "$CYG_ESP" = kernel ]; then
+		echo "kernel-netlink"
+	else
+		echo "kernel-libipsec kernel-netlink"
+	fi
+}
+
+# cyg_charon_conf SIDE [EXTRA_SETTINGS]: strongswan.conf for one side.
+# EXTRA_SETTINGS go inside the charon-systemd { } section.
+cyg_charon_conf() {
+	local side=$1 extra=${2:-} dir
+	dir=$(cyg_side_dir "$side")
+	mkdir -p "$dir/swanctl"
+	cat >"$dir/strongswan.conf" <<EOF
+charon-systemd {
+	load_modular = no
+	load = random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints pubkey curl kdf vici $(cyg_kernel_plugins) socket-default attr eap-identity eap-tls
+	install_virtual_ip = yes
+	journal {
+		default = -1
+	}
+	filelog {
+		charon {
+			path = $CYG_LOGS/charon-$side.log
+			time_format = %H:%M:%S
+			ike_name = yes
+			append = no
+			flush_line = yes
+			default = 1
+		}
+	}
+	plugins {
+		vici {
+			socket = $(cyg_vici "$side")
+		}
+		kernel-netlink {
+			roam_events = no
+		}
+	}
+	$extra
+}
+swanctl {
+	load = pem pkcs1 pkcs8 x509 revocation constraints pubkey openssl random
+}
+EOF
+}
+
+# cyg_swanctl_dir SIDE ENTITY...: SWANCTL_DIR with the CA and the PKI
+# entities' certs and keys (mkpki layout).
+cyg_swanctl_dir() {
+	local side=$1 dir e sub
+	shift
+	dir=$(cyg_side_dir "$side")/swanctl
+	mkdir -p "$dir/x509ca" "$dir/x509" "$dir/rsa" "$dir/ecdsa"
+	cp "$CYG_PKI/ca/ca.pem" "$dir/x509ca/ca.pem"
+	for e in "$@"; do
+		for sub in x509 rsa ecdsa; do
+			[ -d "$CYG_PKI/$e/$sub" ] && cp "$CYG_PKI/$e/$sub/"* "$dir/$sub/"
+		done
+	done
+	return 0
+}
+
+# Starts charon-systemd for SIDE, waits for its vici socket and loads
+# swanctl.conf.  Fails the scenario check "charon-SIDE" otherwise.
+cyg_start_charon() {
+	local side=$1 dir
+	dir=$(cyg_side_dir "$side")
+	rm -f "$dir/charon.vici"
+	STRONGSWAN_CONF=$dir/strongswan.conf cyg_spawn "$side" \
+		"$CYG_LOGS/charon-$side.out" /usr/sbin/charon-systemd
+	if ! cyg_wait_path "$dir/charon.vici" 15; then
+		cyg_fail "charon-$side" "no vici socket after 15 s (see charon-$side.out)"
+		return 1
+	fi
+	if ! cyg_swanctl "$side" --load-all >"$CYG_LOGS/swanctl-$side-load.txt" 2>&1; then
+		cyg_fail "charon-$side" "swanctl --load-all failed: $(tail -n 1 "$CYG_LOGS/swanctl-$side-load.txt")"
+		return 1
+	fi
+	return 0
+}
+
+# swanctl talks to the vici socket, so it needs no namespace.
+# usage: cyg_swanctl SIDE --command [options]
+cyg_swanctl() {
+	local side=$1 cmd=$2 dir
+	shift 2
+	dir=$(cyg_side_dir "$side")
+	STRONGSWAN_CONF=$dir/strongswan.conf SWANCTL_DIR=$dir/swanctl \
+		swanctl "$cmd" --uri "$(cyg_vici "$side")" "$@"
+}
+
+# ---- Cygnet -----------------------------------------------------------------
+
+CYG_SERVICES="authority pool kernel ike"
+
+cyg_cygnet_conf() {
+	echo "$CYG_WORK/cygnet/cygnet.conf"
+}
+
+# Starts the four services in the gw namespace with the config at
+# $(cyg_cygnet_conf) (the scenario writes it; see cyg_cygnet_settings).
+cyg_start_cygnet() {
+	local svc bin missing=""
+	for svc in $CYG_SERVICES; do
+		[ -x "$CYGNET_BIN/cygnet-$svc" ] || missing="$missing cygnet-$svc"
+	done
+	[ -x "$CYGNET_BIN/cygnetctl" ] || missing="$missing cygnetctl"
+	if [ -n "$missing" ]; then
+		cyg_fail cygnet-start "missing binaries in ${CYGNET_BIN:-\$CYGNET_BIN}:$missing"
+		return 1
+	fi
+	for svc in $CYG_SERVICES; do
+		cyg_spawn gw "$CYG_LOGS/cygnet-$svc.log" \
+			"$CYGNET_BIN/cygnet-$svc" --config "$(cyg_cygnet_conf)"
+	done
+}
+
+# The cygnet { } section for the scenario: endpoints in the scenario's
+# own runtime dir so concurrent runs never share a socket.
+cyg_cygnet_settings() {
+	local rt=$CYG_WORK/cygnet/run svc port=9101
+	mkdir -p "$rt"
+	echo "cygnet {"
+	echo "	runtime_dir = $rt"
+	for svc in ike authority pool kernel; do
+		cat <<EOF
+	$svc {
+		rpc = ipc://$rt/$svc.rpc
+		events = ipc://$rt/$svc.events
+		status = 127.0.0.1:$port
+	}
+EOF
+		port=$((port + 1))
+	done
+	echo "}"
+}
+
+cyg_ctl() {
+	cyg_in gw "$CYGNET_BIN/cygnetctl" --config "$(cyg_cygnet_conf)" "$@"
+}
+
+# ---- packet capture -----------------------------------------------------------
+
+# Captures on the gw's link to the client (all IKE and ESP-in-UDP).
+cyg_capture_start() {
+	CYG_PCAP=$CYG_LOGS/gw-client.pcapng
+	rm -f "$CYG_PCAP"
+	cyg_spawn gw "$CYG_LOGS/dumpcap.log" dumpcap -q -i cyg-cli -w "$CYG_PCAP"
+	CYG_DUMPCAP_PID=$CYG_LAST_PID
+	# dumpcap writes the file header once it captures.
+	if ! cyg_wait_path "$CYG_PCAP" 10; then
+		cyg_fail capture "dumpcap did not start (see dumpcap.log)"
+		return 1
+	fi
+	sleep 0.3
+}
+
+# Stops the capture and fails NAME on any malformed or error-level expert
+# info in the ISAKMP dissection, or when no IKE packet was captured.
+cyg_capture_check() {
+	local name=$1 text=$CYG_LOGS/gw-client.isakmp.txt packets bad
+	kill -INT "$CYG_DUMPCAP_PID" 2>/dev/null
+	wait "$CYG_DUMPCAP_PID" 2>/dev/null
+	tshark -r "$CYG_PCAP" -V -Y isakmp >"$text" 2>&1
+	packets=$(grep -c '^Internet Security Association and Key Management Protocol' "$text")
+	bad=$(grep -E 'Malformed|Expert Info \(Error' "$text" | sort | uniq -c | head -n 3)
+	if [ -n "$bad" ]; then
+		cyg_fail "$name" "tshark: $(echo "$bad" | tr -s ' \n' ' ')"
+	elif [ "$packets" -eq 0 ]; then
+		cyg_fail "$name" "no ISAKMP packets captured"
+	else
+		cyg_pass "$name"
+		echo "  $packets ISAKMP packets dissected cleanly"
+	fi
+}
+
+# ---- assertions -----------------------------------------------------------------
+
+# PASS when the command succeeds; its output goes to the scenario log.
+cyg_check() {
+	local name=$1 out=$CYG_LOGS/check-$1.txt
+	shift
+	if "$@" >"$out" 2>&1; then
+		cyg_pass "$name"
+	else
+		cyg_fail "$name" "'$*' failed: $(tail -n 2 "$out" | tr '\n' ' ')"
+	fi
+}
+
+# PASS when every fixed string is in FILE (one grep per string).
+cyg_assert_log() {
+	local name=$1 file=$2 pattern
+	shift 2
+	for pattern in "$@"; do
+		if ! grep -qF -- "$pattern" "$file" 2>/dev/null; then
+			cyg_fail "$name" "'$pattern' not in $(basename "$file")"
+			return 1
+		fi
+	done
+	cyg_pass "$name"
+}
+
+# Like cyg_assert_log for a string that must not appear.
+cyg_assert_no_log() {
+	local name=$1 file=$2 pattern=$3
+	if grep -qF -- "$pattern" "$file" 2>/dev/null; then
+		cyg_fail "$name" "'$pattern' in $(basename "$file")"
+		return 1
+	fi
+	cyg_pass "$name"
+}
+
+# Waits up to SECONDS for a fixed string to appear in FILE.
+cyg_wait_log() {
+	local file=$1 pattern=$2 tries=$((${3:-10} * 10))
+	while [ "$tries" -gt 0 ]; do
+		grep -qF -- "$pattern" "$file" 2>/dev/null && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
