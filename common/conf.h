@@ -22,8 +22,9 @@ struct conf_pos {
 
 /* A parse error: "FILE:LINE:COLUMN: MESSAGE" is in .text. */
 struct conf_error {
-	struct conf_pos pos;
+	struct conf_pos pos;	/* .file points into file_name */
 	char text[512];
+	char file_name[256];	/* outlives the (freed) tree */
 };
 
 struct conf *conf_load_file(const char *path, struct conf_error *err);
@@ -69,15 +70,29 @@ size_t conf_get_list(const struct conf_section *sec, const char *path,
 void conf_list_free(char **items, size_t count);
 
 /* Known keys, to warn on unknown ones with file:line.  A schema is an
- * array ending with a zeroed entry; name "*" matches any name (e.g. a
- * connection's name), children != NULL marks a section. */
+ * array ending with a zeroed entry; children != NULL marks a section.
+ * name "*" matches any name (e.g. a connection's name) and "local*"
+ * any name starting with "local" (local, local-1, local2 ...); an exact
+ * name is preferred over a wildcard.  An entry with name NULL and
+ * include set splices in another schema, so a service extends the
+ * common one without repeating it:
+ *
+ *   static const struct conf_schema pool_schema[] = {
+ *           { "lease_file", NULL },
+ *           { .include = conf_schema_service },
+ *           { 0 }
+ *   };
+ */
 struct conf_schema {
 	const char *name;
 	const struct conf_schema *children;
+	const struct conf_schema *include;
 };
 
-/* Logs "[CFG] FILE:LINE: unknown key 'x' in section 'a.b'" for every key
- * or section under sec that the schema does not name; returns how many. */
+/* Logs "[CFG] FILE:LINE: unknown key 'x' in section 'a.b'" (or "unknown
+ * section") for every key or section under sec that the schema does not
+ * name, and a key where the schema wants a section or the other way
+ * round; where is sec's path for the message.  Returns how many. */
 int conf_warn_unknown(const struct conf_section *sec,
 		      const struct conf_schema *schema, const char *where);
 

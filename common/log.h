@@ -43,6 +43,13 @@ bool log_enabled(enum log_subsys subsys, int level);
  * share one terminal, as in make run).  NULL for none. */
 void log_set_ident(const char *ident);
 
+/* Where finished lines go instead of stderr (tests capture them this
+ * way).  line has no trailing newline; calls are serialized.  NULL
+ * restores stderr. */
+typedef void (*log_sink_fn)(void *arg, enum log_subsys subsys, int level,
+			    const char *line);
+void log_set_sink(log_sink_fn sink, void *arg);
+
 void log_msg(enum log_subsys subsys, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(enum log_subsys subsys, int level, const char *fmt, va_list ap);

@@ -8,10 +8,14 @@
  *       events = ipc:///run/cygnet/pool.events
  *       status = 127.0.0.1:9103          # HTTP /status and /metrics
  *       workers = 4
- *       tls { ca = ..  cert = ..  key = .. }   # for tls+tcp://
+ *       tls { ca = ..  cert = ..  key = .. }   # for tls+tcp://;
+ *                                        # falls back to cygnet.tls
  *       loglevel { default = 1  cfg = 2 }      # -1..4 per subsystem
  *     }
  *   }
+ *
+ * runtime_dir may also be set per service; the default endpoints are
+ * ipc://<runtime_dir>/<svc>.rpc and .events.
  */
 #ifndef CYGNET_SETTINGS_H
 #define CYGNET_SETTINGS_H
@@ -46,7 +50,15 @@ int settings_default_status_port(const char *service);
 int settings_load(const struct conf *conf, const char *service,
 		  struct service_settings *out, char *err, size_t errlen);
 
-/* Applies cygnet.<service>.loglevel { } to the log module. */
+/* Applies cygnet.<service>.loglevel { } to the log module: every
+ * subsystem back to the default first, then "default", then each
+ * subsystem named.  Bad values are logged and skipped. */
 void settings_apply_log_levels(const struct conf *conf, const char *service);
+
+/* Warns about unknown keys in cygnet.<service> { }: schema is the
+ * service's own (splicing in conf_schema_service, see conf.h) or NULL
+ * for the common keys only.  Returns how many. */
+int settings_warn_unknown(const struct conf *conf, const char *service,
+			  const struct conf_schema *schema);
 
 #endif
