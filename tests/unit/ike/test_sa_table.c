@@ -1,0 +1,93 @@
+#include <string.h>
+
+#include "ike/sa_table.h"
+#include "testmain.h"
+
+static struct ike_sa_vip vip4(const char *identity)
+{
+	struct ike_sa_vip v = { .addr = { 192, 0, 2, 66 }, .addr_len = 4 };
+
+	strcpy(v.pool, "ipv4");
+	strcpy(v.identity, identity);
+	return v;
+}
+
+START_TEST(empty_table_lists_nothing)
+{
+	struct sa_table *t = sa_table_create();
+	Cygnet__VirtualIpList list;
+
+	ck_assert_int_eq(sa_table_list_vips(t, &list), 0);
+	ck_assert_uint_eq(list.n_ips, 0);
+	sa_table_vips_free(&list);
+	sa_table_destroy(t);
+}
+END_TEST
+
+START_TEST(lists_vips_of_live_sas)
+{
+	struct sa_table *t = sa_table_create();
+	struct ike_sa_vip v = vip4("Andreas Steffen");
+	struct ike_sa_vip v6 = { .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+				 .addr_len = 16, .pool = "ipv6",
+				 .identity = "Andreas Steffen" };
+	uint64_t a = sa_table_add(t, 0x8ab17b513b1c1514ULL, 0x80fd1986e5c0e179ULL);
+	uint64_t b = sa_table_add(t, 1, 2);
+	Cygnet__VirtualIpList list;
+
+	ck_assert_uint_eq(a, 1);
+	ck_assert_uint_eq(b, 2);
+	ck_assert_int_eq(sa_table_add_vip(t, a, &v), 0);
+	ck_assert_int_eq(sa_table_add_vip(t, a, &v6), 0);
+	ck_assert_int_eq(sa_table_add_vip(t, 99, &v), -1);
+	ck_assert_int_eq(sa_table_list_vips(t, &list), 0);
+	ck_assert_uint_eq(list.n_ips, 2);
+	ck_assert_uint_eq(list.ips[0]->ike_sa_unique_id, 1);
+	ck_assert_str_eq(list.ips[0]->pool, "ipv4");
+	ck_assert_str_eq(list.ips[0]->identity, "Andreas Steffen");
+	ck_assert_uint_eq(list.ips[0]->address->ip.len, 4);
+	ck_assert_mem_eq(list.ips[0]->address->ip.data, "\xc0\x00\x02\x42", 4);
+	ck_assert_uint_eq(list.ips[1]->address->ip.len, 16);
+	sa_table_vips_free(&list);
+
+	/* An SA being deleted no longer holds its addresses. */
+	ck_assert_int_eq(sa_table_set_state(t, a, IKE_SA_DELETING, "eap-tls"), 0);
+	ck_assert_int_eq(sa_table_list_vips(t, &list), 0);
+	ck_assert_uint_eq(list.n_ips, 0);
+	sa_table_vips_free(&list);
+	ck_assert_uint_eq(sa_table_count(t), 2);
+	ck_assert_int_eq(sa_table_remove(t, a), 0);
+	ck_assert_int_eq(sa_table_remove(t, a), -1);
+	ck_assert_uint_eq(sa_table_count(t), 1);
+	sa_table_destroy(t);
+}
+END_TEST
+
+START_TEST(vip_limits)
+{
+	struct sa_table *t = sa_table_create();
+	struct ike_sa_vip v = vip4("x");
+	uint64_t a = sa_table_add(t, 1, 2);
+
+	for (int i = 0; i < IKE_SA_MAX_VIPS; i++)
+		ck_assert_int_eq(sa_table_add_vip(t, a, &v), 0);
+	ck_assert_int_eq(sa_table_add_vip(t, a, &v), -1);
+	v.addr_len = 5;
+	ck_assert_int_eq(sa_table_add_vip(t, a, &v), -1);
+	sa_table_destroy(t);
+}
+END_TEST
+
+static Suite *sa_table_suite(void)
+{
+	Suite *s = suite_create("ike_sa_table");
+	TCase *tc = tcase_create("sa_table");
+
+	tcase_add_test(tc, empty_table_lists_nothing);
+	tcase_add_test(tc, lists_vips_of_live_sas);
+	tcase_add_test(tc, vip_limits);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(sa_table_suite)
