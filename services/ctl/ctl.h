@@ -33,6 +33,22 @@ struct ctl_command {
  * the error and returns NULL on failure. */
 struct rpc_client *ctl_connect(struct ctl *ctl, const char *service);
 
+/* The four services in the order commands list them. */
+#define CTL_N_SERVICES 4
+extern const char *const ctl_services[CTL_N_SERVICES];
+
+/* Calls method on all four services at once (so a service that is down
+ * costs one timeout, not four); results[i] belongs to ctl_services[i]
+ * and its reply must be freed by the caller. */
+void ctl_call_all(struct ctl *ctl, uint32_t method,
+		  const ProtobufCMessage *request,
+		  const ProtobufCMessageDescriptor *reply_type,
+		  struct rpc_result results[CTL_N_SERVICES]);
+
+/* For commands without options: prints an error and returns 1 when
+ * arguments are left, 0 otherwise. */
+int ctl_no_args(struct ctl *ctl);
+
 /* Commands (one per file). */
 int ctl_cmd_status(struct ctl *ctl);
 int ctl_cmd_reload(struct ctl *ctl);
