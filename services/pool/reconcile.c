@@ -1,0 +1,175 @@
+#include "leases_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+/* The IKE service's word wins for every address of our pools that was
+ * not touched since the snapshot: a lease is online exactly as often as
+ * live IKE_SAs hold it, by the identity that holds it. */
+
+struct online_leases {
+	struct lease *items;
+	size_t count;
+	size_t cap;
+	uint64_t snapshot;
+};
+
+static int collect_online(void *arg, const struct lease *lease)
+{
+	struct online_leases *list = arg;
+	struct lease *grown;
+
+	if (lease->seq >= list->snapshot)
+		return 0;
+	if (list->count == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 64;
+		grown = realloc(list->items, list->cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		list->items = grown;
+	}
+	list->items[list->count++] = *lease;
+	return 0;
+}
+
+static int cmp_live(const void *pa, const void *pb)
+{
+	const struct live_vip *a = pa, *b = pb;
+	int c = ipaddr_cmp(&a->addr, &b->addr);
+
+	return c ? c : strcmp(a->identity, b->identity);
+}
+
+/* How many live entries hold addr for identity (live sorted). */
+static uint32_t live_count(const struct live_vip *live, size_t n,
+			   const struct ipaddr *addr, const char *identity)
+{
+	struct live_vip key = { .addr = *addr, .identity = identity };
+	const struct live_vip *hit;
+	uint32_t count = 0;
+
+	hit = bsearch(&key, live, n, sizeof(*live), cmp_live);
+	if (!hit)
+		return 0;
+	while (hit > live && cmp_live(hit - 1, &key) == 0)
+		hit--;
+	for (; hit < live + n && cmp_live(hit, &key) == 0; hit++)
+		count++;
+	return count;
+}
+
+static int put_offline(struct leases *leases, struct lease *lease)
+{
+	lease->online = 0;
+	lease->seq = store_next_seq(leases->store);
+	return store_put(leases->store, lease);
+}
+
+/* Live addresses of our pools the store does not show as held so. */
+static int restore_live(struct leases *leases, const struct live_vip *live,
+			size_t n, uint64_t snapshot, int *changed)
+{
+	struct lease stored, restored;
+	char text[IPADDR_STRLEN];
+	uint32_t count;
+	int rc;
+
+	for (size_t i = 0; i < n; i += count) {
+		count = live_count(live, n, &live[i].addr, live[i].identity);
+		if (!leases_pool_of(leases, &live[i].addr))
+			continue;
+		rc = store_get(leases->store, &live[i].addr, &stored);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && (stored.seq >= snapshot ||
+				(stored.online == count &&
+				 strcmp(stored.identity, live[i].identity) == 0)))
+			continue;
+		restored.addr = live[i].addr;
+		snprintf(restored.identity, sizeof(restored.identity), "%s",
+			 live[i].identity);
+		restored.online = count;
+		restored.seq = store_next_seq(leases->store);
+		if (store_put(leases->store, &restored) < 0)
+			return -1;
+		(*changed)++;
+		DBG1(LOG_CFG, "lease %s by '%s' is online at the IKE service",
+		     ipaddr_format(&restored.addr, text, sizeof(text)),
+		     restored.identity);
+	}
+	return 0;
+}
+
+static int reconcile_locked(struct leases *leases,
+			    const struct live_vip *live, size_t n,
+			    uint64_t snapshot)
+{
+	struct online_leases online = { .snapshot = snapshot };
+	bool *offline = NULL;
+	int changed = 0;
+
+	if (store_foreach_online(leases->store, collect_online, &online) < 0)
+		goto fail_early;
+	offline = calloc(online.count ? online.count : 1, sizeof(*offline));
+	if (!offline || store_begin(leases->store) < 0)
+		goto fail_early;
+	for (size_t i = 0; i < online.count; i++) {
+		struct lease *lease = &online.items[i];
+
+		if (live_count(live, n, &lease->addr, lease->identity))
+			continue;
+		if (put_offline(leases, lease) < 0)
+			goto fail;
+		offline[i] = true;
+		changed++;
+	}
+	if (restore_live(leases, live, n, snapshot, &changed) < 0 ||
+	    store_commit(leases->store) < 0)
+		goto fail;
+	for (size_t i = 0; i < online.count; i++) {
+		if (offline[i])
+			leases_log_offline(&online.items[i]);
+	}
+	free(online.items);
+	free(offline);
+	return leases_recount(leases) < 0 ? -1 : changed;
+fail:
+	store_rollback(leases->store);
+fail_early:
+	free(online.items);
+	free(offline);
+	return -1;
+}
+
+uint64_t leases_snapshot(struct leases *leases)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&leases->lock);
+	seq = store_next_seq(leases->store);
+	pthread_mutex_unlock(&leases->lock);
+	return seq;
+}
+
+int leases_reconcile(struct leases *leases, const struct live_vip *live,
+		     size_t n_live, uint64_t snapshot)
+{
+	struct live_vip *sorted = NULL;
+	int rc;
+
+	if (n_live) {
+		sorted = malloc(n_live * sizeof(*sorted));
+		if (!sorted)
+			return -1;
+		memcpy(sorted, live, n_live * sizeof(*sorted));
+		qsort(sorted, n_live, sizeof(*sorted), cmp_live);
+	}
+	pthread_mutex_lock(&leases->lock);
+	rc = reconcile_locked(leases, sorted, n_live, snapshot);
+	pthread_mutex_unlock(&leases->lock);
+	free(sorted);
+	return rc;
+}
