@@ -60,11 +60,20 @@ static char **copy_strings(char **items, size_t n, size_t *count)
 	return out;
 }
 
+/* OpenSSL reports every usage when the extension is absent; swanctl
+ * shows only what the extension lists. */
+static uint32_t listed_eku(X509 *x509)
+{
+	if (!(X509_get_extension_flags(x509) & EXFLAG_XKUSAGE))
+		return 0;
+	return X509_get_extended_key_usage(x509);
+}
+
 /* swanctl's flag order. */
 static void add_flags(Cygnet__CertInfo *info, X509 *x509, bool ca)
 {
 	uint32_t usage = X509_get_key_usage(x509);
-	uint32_t eku = X509_get_extended_key_usage(x509);
+	uint32_t eku = listed_eku(x509);
 	bool has_usage = X509_get_extension_flags(x509) & EXFLAG_KUSAGE;
 	char *flags[8];
 	size_t n = 0;
@@ -109,7 +118,7 @@ Cygnet__CertInfo *certinfo_new(const struct cred_cert *cert)
 	cygnet__cert_info__init(info);
 	if (cert->ca)
 		info->kind = CYGNET__CERT_INFO__KIND__CA;
-	else if (X509_get_extended_key_usage(x509) & XKU_OCSP_SIGN)
+	else if (listed_eku(x509) & XKU_OCSP_SIGN)
 		info->kind = CYGNET__CERT_INFO__KIND__OCSP_SIGNER;
 	info->subject = strdup(cert->subject);
 	dn_format(X509_get_issuer_name(x509), issuer, sizeof(issuer));

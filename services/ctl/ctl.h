@@ -52,5 +52,6 @@ int ctl_no_args(struct ctl *ctl);
 /* Commands (one per file). */
 int ctl_cmd_status(struct ctl *ctl);
 int ctl_cmd_reload(struct ctl *ctl);
+int ctl_cmd_list_certs(struct ctl *ctl);
 
 #endif

@@ -16,6 +16,8 @@ static const struct ctl_command commands[] = {
 	  ctl_cmd_status },
 	{ "--reload", 'r', "reload the configuration of every service",
 	  ctl_cmd_reload },
+	{ "--list-certs", 'x', "list certificates and CRLs of the authority",
+	  ctl_cmd_list_certs },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
