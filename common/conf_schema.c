@@ -163,14 +163,16 @@ static bool name_matches(const char *pattern, const char *name, bool wild)
 /* Schemas splice each other only statically and without cycles, so the
  * recursion is as deep as the source nests them. */
 static const struct conf_schema *lookup(const struct conf_schema *schema,
-					const char *name, bool wild)
+					const char *name, bool section,
+					bool wild)
 {
 	for (const struct conf_schema *e = schema; !is_end(e); e++) {
 		const struct conf_schema *found = NULL;
 
 		if (e->include)
-			found = lookup(e->include, name, wild);
-		else if (name_matches(e->name, name, wild))
+			found = lookup(e->include, name, section, wild);
+		else if ((e->children != NULL) == section &&
+			 name_matches(e->name, name, wild))
 			found = e;
 		if (found)
 			return found;
@@ -178,12 +180,21 @@ static const struct conf_schema *lookup(const struct conf_schema *schema,
 	return NULL;
 }
 
+/* A wildcard only matches its own kind: "remote*" names sections, so
+ * the key remote_addrs is not taken for one. */
 static const struct conf_schema *schema_find(const struct conf_schema *schema,
-					     const char *name)
+					     const char *name, bool section)
 {
-	const struct conf_schema *exact = lookup(schema, name, false);
+	const struct conf_schema *exact = lookup(schema, name, section, false);
 
-	return exact ? exact : lookup(schema, name, true);
+	return exact ? exact : lookup(schema, name, section, true);
+}
+
+/* A name the schema knows exactly, but as the other kind. */
+static bool other_kind(const struct conf_schema *schema, const char *name,
+		       bool section)
+{
+	return lookup(schema, name, !section, false) != NULL;
 }
 
 static void warn(const struct conf_pos *pos, const char *what,
@@ -200,11 +211,10 @@ static int check_keys(const struct conf_section *sec,
 
 	for (size_t i = 0; i < sec->n_keys; i++) {
 		const struct conf_kv *kv = &sec->keys[i];
-		const struct conf_schema *e = schema_find(schema, kv->key);
-
-		if (e && !e->children)
+		if (schema_find(schema, kv->key, false))
 			continue;
-		warn(&kv->pos, e ? "section expected, not key" : "unknown key",
+		warn(&kv->pos, other_kind(schema, kv->key, false) ?
+		     "section expected, not key" : "unknown key",
 		     kv->key, where);
 		unknown++;
 	}
@@ -223,12 +233,14 @@ int conf_warn_unknown(const struct conf_section *sec,
 	unknown = check_keys(sec, schema, where);
 	for (size_t i = 0; i < sec->n_subs; i++) {
 		const struct conf_section *sub = sec->subs[i];
-		const struct conf_schema *e = schema_find(schema, sub->name);
+		const struct conf_schema *e = schema_find(schema, sub->name,
+							  true);
 		char path[256];
 
-		if (!e || !e->children) {
-			warn(&sub->pos, e ? "key expected, not section" :
-			     "unknown section", sub->name, where);
+		if (!e) {
+			warn(&sub->pos, other_kind(schema, sub->name, true) ?
+			     "key expected, not section" : "unknown section",
+			     sub->name, where);
 			unknown++;
 			continue;
 		}
