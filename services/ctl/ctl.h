@@ -53,5 +53,6 @@ int ctl_no_args(struct ctl *ctl);
 int ctl_cmd_status(struct ctl *ctl);
 int ctl_cmd_reload(struct ctl *ctl);
 int ctl_cmd_list_certs(struct ctl *ctl);
+int ctl_cmd_list_pools(struct ctl *ctl);
 
 #endif

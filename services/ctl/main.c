@@ -18,6 +18,8 @@ static const struct ctl_command commands[] = {
 	  ctl_cmd_reload },
 	{ "--list-certs", 'x', "list certificates and CRLs of the authority",
 	  ctl_cmd_list_certs },
+	{ "--list-pools", 'A', "list pools and leases (--leases, --name NAME)",
+	  ctl_cmd_list_pools },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -171,5 +171,8 @@ int leases_reconcile(struct leases *leases, const struct live_vip *live,
 	rc = reconcile_locked(leases, sorted, n_live, snapshot);
 	pthread_mutex_unlock(&leases->lock);
 	free(sorted);
+	if (rc >= 0)
+		DBG1(LOG_APP, "reconciled leases with %zu virtual IPs of live "
+		     "IKE_SAs, %d changed", n_live, rc);
 	return rc;
 }

@@ -1,0 +1,67 @@
+/* Status metrics: per pool size, online, offline and refusals (label
+ * pool=NAME), the service's call counters and the store's commit
+ * latency. */
+#include <stdlib.h>
+
+#include "service.h"
+
+static void fill_pools(struct pool_service *svc, struct status_builder *b)
+{
+	struct pool_status *pools;
+	size_t count;
+
+	if (leases_pool_status(svc->leases, &pools, &count) < 0)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		const char *name = pools[i].name;
+
+		status_gauge(b, "pool_size", "addresses the pool hands out",
+			     (double)pools[i].size, "pool", name);
+		status_gauge(b, "pool_leases_online", "leases held by IKE_SAs",
+			     (double)pools[i].online, "pool", name);
+		status_gauge(b, "pool_leases_offline",
+			     "leases kept for their identity",
+			     (double)pools[i].offline, "pool", name);
+		status_counter(b, "pool_exhausted_total",
+			       "acquires the pool refused for lack of addresses",
+			       (double)pools[i].exhausted, "pool", name);
+	}
+	free(pools);
+}
+
+static void fill_store(struct pool_service *svc, struct status_builder *b)
+{
+	struct store_stats stats;
+
+	leases_store_stats(svc->leases, &stats);
+	status_counter(b, "pool_store_commits_total",
+		       "lease store transactions committed",
+		       (double)stats.commits, NULL, NULL);
+	status_gauge(b, "pool_store_commit_last_us",
+		     "duration of the last transaction incl. fsync, us",
+		     (double)stats.last_us, NULL, NULL);
+	status_gauge(b, "pool_store_commit_avg_us",
+		     "average transaction duration incl. fsync, us",
+		     stats.commits ? (double)stats.total_us / stats.commits : 0,
+		     NULL, NULL);
+	status_gauge(b, "pool_store_commit_max_us",
+		     "longest transaction incl. fsync, us",
+		     (double)stats.max_us, NULL, NULL);
+}
+
+void pool_service_fill_status(void *ctx, struct status_builder *b)
+{
+	struct pool_service *svc = ctx;
+
+	if (!svc->leases)
+		return;
+	status_counter(b, "pool_acquires_total", "leases handed out",
+		       (double)atomic_load(&svc->acquired), NULL, NULL);
+	status_counter(b, "pool_acquire_failures_total",
+		       "acquires answered with an error",
+		       (double)atomic_load(&svc->refused), NULL, NULL);
+	status_counter(b, "pool_releases_total", "leases released",
+		       (double)atomic_load(&svc->released), NULL, NULL);
+	fill_pools(svc, b);
+	fill_store(svc, b);
+}
