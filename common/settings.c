@@ -154,11 +154,15 @@ static int load_url(struct loader *l, const char *key, const char *suffix,
 {
 	const char *url = conf_get(l->svc, key, NULL);
 
+	const struct conf_section *from;
+
 	if (!url) {
 		if ((size_t)snprintf(dst, size, "ipc://%s/%s.%s", runtime_dir,
-				     l->service, suffix) >= size)
-			return fail(l, l->svc, key, "default endpoint in "
-				    "runtime_dir too long");
+				     l->service, suffix) >= size) {
+			lookup(l, "runtime_dir", &from);
+			return fail(l, from, "runtime_dir", "too long for the "
+				    "default %s endpoint", key);
+		}
 		return 0;
 	}
 	if (copy_value(l, l->svc, key, url, dst, size) < 0)
