@@ -159,7 +159,10 @@ static void write_config(const struct env *env, const char *path)
 	fprintf(f,
 		"# written by tests/integration/test_daemons.c\n"
 		"pools {\n"
-		"  ipv4 { addrs = 198.51.100.64/26  dns = 198.51.100.1 }\n"
+		"  ipv4 {\n"
+		"    addrs = 198.51.100.64/26\n"
+		"    dns = 198.51.100.1\n"
+		"  }\n"
 		"}\n"
 		"cygnet {\n"
 		"  runtime_dir = %s/run\n", env->dir);
@@ -178,10 +181,10 @@ static void write_config(const struct env *env, const char *path)
 		"    swanctl_dir = %s/swanctl\n"
 		"    crl_cache_dir = %s/crls\n"
 		"  }\n"
-		"  pool { state_dir = %s/pool }\n"
-		"  kernel { state_dir = %s/kernel }\n"
-		"  ike { port = 0  port_nat_t = 0 }\n"
-		"}\n", env->dir, env->dir, env->dir, env->dir);
+		"  pool {\n"
+		"    state_dir = %s/pool\n"
+		"  }\n"
+		"}\n", env->dir, env->dir, env->dir);
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -190,7 +193,7 @@ static void env_init(struct env *env)
 	static const char *const subdirs[] = {
 		"run", "swanctl", "swanctl/x509", "swanctl/x509ca",
 		"swanctl/private", "swanctl/ecdsa", "swanctl/rsa", "crls",
-		"pool", "kernel",
+		"pool",
 	};
 	char path[PATH_LEN];
 	size_t i;
