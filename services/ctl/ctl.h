@@ -54,5 +54,6 @@ int ctl_cmd_status(struct ctl *ctl);
 int ctl_cmd_reload(struct ctl *ctl);
 int ctl_cmd_list_certs(struct ctl *ctl);
 int ctl_cmd_list_pools(struct ctl *ctl);
+int ctl_cmd_list_conns(struct ctl *ctl);
 
 #endif

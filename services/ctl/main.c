@@ -20,6 +20,7 @@ static const struct ctl_command commands[] = {
 	  ctl_cmd_list_certs },
 	{ "--list-pools", 'A', "list pools and leases (--leases, --name NAME)",
 	  ctl_cmd_list_pools },
+	{ "--list-conns", 'L', "list loaded connections", ctl_cmd_list_conns },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,6 +1,5 @@
 #include "ike/config.h"
 
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,15 +413,12 @@ static int load_conn(struct ctx *ctx, const struct conf_section *sec,
 	return load_children(ctx, sec, cfg);
 }
 
-static char *config_dir(const struct conf_section *root)
+/* Relative certificate names are looked up where the authority loads
+ * credentials from (its swanctl-style directory). */
+static char *credential_dir(const struct conf_section *root)
 {
-	struct conf_pos pos = conf_section_pos(root);
-	char copy[PATH_MAX];
-
-	if (!pos.file)
-		return strdup(".");
-	snprintf(copy, sizeof(copy), "%s", pos.file);
-	return strdup(dirname(copy));
+	return strdup(conf_get(root, "cygnet.authority.swanctl_dir",
+			       CONFIG_DEFAULT_SWANCTL_DIR));
 }
 
 struct ike_config *config_load(const struct conf *conf, char *err,
@@ -436,8 +432,10 @@ struct ike_config *config_load(const struct conf *conf, char *err,
 
 	if (!config)
 		goto nomem;
-	config->base_dir = config_dir(root);
-	ctx.base_dir = config->base_dir ? config->base_dir : ".";
+	config->base_dir = credential_dir(root);
+	if (!config->base_dir)
+		goto nomem;
+	ctx.base_dir = config->base_dir;
 	if (n && !(config->conns = calloc(n, sizeof(*config->conns))))
 		goto nomem;
 	if (conns)

@@ -17,6 +17,8 @@
 #define CONFIG_MAX_AUTHS 4
 #define CONFIG_MAX_TS 16
 #define CONFIG_MAX_POOLS 8
+/* cygnet.authority.swanctl_dir, the authority service's default. */
+#define CONFIG_DEFAULT_SWANCTL_DIR "/etc/cygnet/swanctl"
 
 enum auth_class {
 	AUTH_CLASS_ANY,
@@ -26,8 +28,8 @@ enum auth_class {
 };
 
 /* A certificate named in the config: the file as resolved (relative
- * names live in x509/ or x509ca/ next to the config file, as in swanctl's
- * layout) and its subject, NULL when the file could not be read. */
+ * names live in x509/ or x509ca/ of cygnet.authority.swanctl_dir, as in
+ * swanctl's layout) and its subject, NULL when the file is unreadable. */
 struct cert_ref {
 	char *file;
 	char *subject;
@@ -96,7 +98,7 @@ struct conn_cfg {
 struct ike_config {
 	size_t n_conns;
 	struct conn_cfg *conns;
-	char *base_dir;		/* directory of the config file */
+	char *base_dir;		/* where relative certificate names live */
 };
 
 /* Builds the model from the connections { } section of conf (absent =
