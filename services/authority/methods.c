@@ -6,12 +6,13 @@
 #include "authority/authority.h"
 #include "authority/certinfo.h"
 #include "authority/crl.h"
+#include "authority/handlers.h"
 #include "authority/keysel.h"
 #include "log.h"
 
 #define LIST_MAX 1024
 
-static struct cred_store *acquire_store(struct authority *a, struct rpc_reply *reply)
+struct cred_store *acquire_store(struct authority *a, struct rpc_reply *reply)
 {
 	struct cred_store *store = store_slot_get(&a->store);
 
@@ -161,6 +162,12 @@ static void handle_local_cert(void *ctx, const ProtobufCMessage *request,
 }
 
 const struct rpc_method authority_methods[] = {
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_SIGN, "authority.sign",
+	  &cygnet__sign_request__descriptor, handle_sign },
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_VERIFY_CERT, "authority.verify_cert",
+	  &cygnet__verify_cert_request__descriptor, handle_verify_cert },
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_VERIFY_AUTH, "authority.verify_auth",
+	  &cygnet__verify_auth_request__descriptor, handle_verify_auth },
 	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_CERTREQ_KEYIDS, "authority.certreq_keyids",
 	  &cygnet__empty__descriptor, handle_certreq_keyids },
 	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_LOOKUP_CA, "authority.lookup_ca",

@@ -68,6 +68,11 @@ basicConstraints = CA:false
 subjectAltName = DNS:\$ENV::SAN
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[ ext_subca ]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [ ext_ocsp ]
 basicConstraints = CA:false
 keyUsage = digitalSignature
@@ -143,6 +148,11 @@ issue root future ext_server future.example.org p256 peer/future.key peer/future
 issue root peer ext_server peer.example.org p256 peer/peer.key peer/peer.crt
 issue root nocdp ext_plain nocdp.example.org p256 peer/nocdp.key peer/nocdp.crt
 issue inter ocsp-signer ext_ocsp x p256 peer/ocsp.key peer/ocsp.crt
+issue inter inocdp ext_plain inocdp.example.org p256 peer/inocdp.key peer/inocdp.crt
+# a CA below the intermediate breaks its pathlen:0
+newca sub
+issue inter "Cygnet Sub CA" ext_subca x p256 sub/ca.key sub/ca.crt
+issue sub deep ext_plain deep.example.org p256 peer/deep.key peer/deep.crt
 
 # a root we do not trust, and a peer under it
 newca rogue
