@@ -23,6 +23,8 @@ struct ike_sync {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stopping;
+	bool answered;		/* the call in flight has its result */
+	struct rpc_result result;
 };
 
 /* Waits up to ms, or until stopped; true when stopping. */
@@ -61,28 +63,68 @@ static int reconcile(struct ike_sync *sync, const Cygnet__VirtualIpList *list,
 	return changed < 0 ? -1 : 0;
 }
 
-/* One attempt: 0 done, -1 retry later. */
+static void call_done(void *arg, struct rpc_result *result)
+{
+	struct ike_sync *sync = arg;
+
+	pthread_mutex_lock(&sync->lock);
+	sync->result = *result;
+	sync->answered = true;
+	pthread_cond_broadcast(&sync->wake);
+	pthread_mutex_unlock(&sync->lock);
+}
+
+/* Waits for the answer; a stop cuts the call short by closing the
+ * client, which completes the call.  False when stopping. */
+static bool wait_answer(struct ike_sync *sync)
+{
+	bool stopped;
+
+	pthread_mutex_lock(&sync->lock);
+	while (!sync->answered && !sync->stopping)
+		pthread_cond_wait(&sync->wake, &sync->lock);
+	stopped = !sync->answered;
+	pthread_mutex_unlock(&sync->lock);
+	if (!stopped)
+		return true;
+	rpc_client_close(sync->client);
+	sync->client = NULL;
+	pthread_mutex_lock(&sync->lock);
+	while (!sync->answered)
+		pthread_cond_wait(&sync->wake, &sync->lock);
+	pthread_mutex_unlock(&sync->lock);
+	if (sync->result.reply)
+		protobuf_c_message_free_unpacked(sync->result.reply, NULL);
+	return false;
+}
+
+/* One attempt: 0 done (or stopping), -1 retry later. */
 static int sync_once(struct ike_sync *sync, bool quiet)
 {
 	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
 	uint64_t snapshot = leases_snapshot(sync->leases);
-	struct rpc_result result;
+	struct rpc_result *result = &sync->result;
 	int rc;
 
-	rpc_call(sync->client, CYGNET__IKE_METHOD__IKE_LIST_VIRTUAL_IPS,
-		 &empty.base, &cygnet__virtual_ip_list__descriptor,
-		 SYNC_CALL_TIMEOUT_MS, &result);
-	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+	sync->answered = false;
+	if (rpc_call_async(sync->client,
+			   CYGNET__IKE_METHOD__IKE_LIST_VIRTUAL_IPS,
+			   &empty.base, &cygnet__virtual_ip_list__descriptor,
+			   SYNC_CALL_TIMEOUT_MS, call_done, sync) != 0)
+		return -1;
+	if (!wait_answer(sync))
+		return 0;
+	if (result->status != CYGNET__RPC_STATUS__RPC_OK) {
 		if (quiet)
-			DBG2(LOG_APP, "lease reconciliation: %s", result.error);
+			DBG2(LOG_APP, "lease reconciliation: %s", result->error);
 		else
 			DBG1(LOG_APP, "IKE service not reachable for lease "
-			     "reconciliation (%s), retrying", result.error);
+			     "reconciliation (%s), retrying", result->error);
 		return -1;
 	}
-	rc = reconcile(sync, (const Cygnet__VirtualIpList *)result.reply,
+	rc = reconcile(sync, (const Cygnet__VirtualIpList *)result->reply,
 		       snapshot);
-	protobuf_c_message_free_unpacked(result.reply, NULL);
+	protobuf_c_message_free_unpacked(result->reply, NULL);
 	return rc;
 }
 
@@ -141,10 +183,11 @@ void ike_sync_stop(struct ike_sync *sync)
 		return;
 	pthread_mutex_lock(&sync->lock);
 	sync->stopping = true;
-	pthread_cond_signal(&sync->wake);
+	pthread_cond_broadcast(&sync->wake);
 	pthread_mutex_unlock(&sync->lock);
 	pthread_join(sync->thread, NULL);
-	rpc_client_close(sync->client);
+	if (sync->client)
+		rpc_client_close(sync->client);
 	pthread_cond_destroy(&sync->wake);
 	pthread_mutex_destroy(&sync->lock);
 	free(sync);
