@@ -12,6 +12,7 @@
 
 #define IPC_SCHEME "ipc://"
 #define IPC_DIR_MODE 0750
+#define UNIX_FLAG_ACCEPTCON 0x10000	/* /proc/net/unix: listening */
 
 const char *ipc_path(const char *url)
 {
@@ -48,6 +49,39 @@ int ipc_prepare_dir(const char *path, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
 	return -1;
+}
+
+/* Whether a process listens on path, from /proc/net/unix rather than by
+ * connecting: nng's own stale-socket probe connects and leaves, and
+ * libnng 1.5.2 can wedge a client that connects at the same moment. */
+bool ipc_listening(const char *path)
+{
+	size_t path_len = strlen(path);
+	bool found = false;
+	char line[512];
+	struct stat st;
+	FILE *f;
+
+	/* a closed listener can linger in the table after its file is gone */
+	if (stat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	f = fopen("/proc/net/unix", "re");
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long flags;
+		size_t len = strcspn(line, "\n");
+
+		line[len] = '\0';
+		if (len <= path_len || line[len - path_len - 1] != ' ' ||
+		    strcmp(line + len - path_len, path) != 0)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %lx", &flags) == 1 &&
+		    (flags & UNIX_FLAG_ACCEPTCON))
+			found = true;
+	}
+	fclose(f);
+	return found;
 }
 
 void endpoint_remove(const char *url)

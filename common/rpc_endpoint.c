@@ -47,6 +47,11 @@ int endpoint_listen(nng_socket sock, const char *url, const struct rpc_tls *tls,
 
 	if (path != NULL && ipc_prepare_dir(path, err, errlen) != 0)
 		return -1;
+	if (path != NULL && ipc_listening(path)) {
+		snprintf(err, errlen, "listening on %s: another process serves it",
+			 url);
+		return -1;
+	}
 	rv = nng_listener_create(&l, sock, url);
 	if (rv != 0) {
 		snprintf(err, errlen, "listening on %s: %s", url,

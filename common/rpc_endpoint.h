@@ -27,6 +27,7 @@ void endpoint_remove(const char *url);
 /* ipc_path.c: the filesystem side of ipc:// URLs. */
 const char *ipc_path(const char *url);	/* NULL unless ipc:// */
 int ipc_prepare_dir(const char *path, char *err, size_t errlen);
+bool ipc_listening(const char *path);
 
 /* nng_tls.c: a TLS configuration for one end of a tls+tcp:// URL that
  * requires and verifies the peer's certificate against tls->ca_file. */

@@ -123,7 +123,7 @@ static void peer_name(nng_msg *msg, char *buf, size_t len)
 	nng_pipe pipe = nng_msg_get_pipe(msg);
 	nng_sockaddr sa;
 	char ip[INET6_ADDRSTRLEN];
-	int pid;
+	uint64_t pid;
 
 	snprintf(buf, len, "pipe %d", nng_pipe_id(pipe));
 	if (nng_pipe_get_addr(pipe, NNG_OPT_REMADDR, &sa) != 0)
@@ -138,8 +138,8 @@ static void peer_name(nng_msg *msg, char *buf, size_t len)
 		snprintf(buf, len, "[%s]:%u", ip, ntohs(sa.s_in6.sa_port));
 		break;
 	case NNG_AF_IPC:
-		if (nng_pipe_get_int(pipe, NNG_OPT_IPC_PEER_PID, &pid) == 0)
-			snprintf(buf, len, "pid %d", pid);
+		if (nng_pipe_get_uint64(pipe, NNG_OPT_IPC_PEER_PID, &pid) == 0)
+			snprintf(buf, len, "pid %llu", (unsigned long long)pid);
 		break;
 	default:
 		break;
@@ -235,9 +235,9 @@ static int start_workers(struct rpc_server *server, int count, char *err,
 /* Also undoes a partly done rpc_server_start(). */
 static void server_free(struct rpc_server *server)
 {
-	if (server->sock_open)
-		nng_close(server->sock);	/* aborts every worker's aio */
-
+	/* Handlers finish first, so no reply is sent into a closing socket
+	 * (libnng 1.5.2 can crash on a context send racing nng_close);
+	 * requests that arrive meanwhile stay queued and are dropped. */
 	pthread_mutex_lock(&server->lock);
 	server->stopping = true;
 	pthread_cond_broadcast(&server->job_ready);
@@ -245,7 +245,8 @@ static void server_free(struct rpc_server *server)
 	for (int i = 0; i < server->n_threads; i++)
 		pthread_join(server->threads[i], NULL);
 
-	/* no handler can start a send now; wait out the callbacks */
+	if (server->sock_open)
+		nng_close(server->sock);	/* aborts every worker's aio */
 	for (int i = 0; i < server->n_workers; i++) {
 		nng_aio_stop(server->workers[i].aio);
 		nng_aio_free(server->workers[i].aio);
