@@ -293,6 +293,14 @@ void builder_begin(struct msg_builder *b, uint8_t type, bool critical)
 	wbuf_put16(&b->w, 0);
 }
 
+void builder_begin_encrypted(struct msg_builder *b, uint8_t type,
+			     uint8_t inner_first)
+{
+	builder_begin(b, type, false);
+	if (!b->w.overflow)
+		b->w.data[b->payload_start] = inner_first;
+}
+
 void builder_end(struct msg_builder *b)
 {
 	size_t len = b->w.len - b->payload_start;

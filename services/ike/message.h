@@ -102,6 +102,10 @@ void builder_init_chain(struct msg_builder *b, uint8_t *buf, size_t cap);
 /* Starts a payload: links it into the chain, writes its generic header. */
 void builder_begin(struct msg_builder *b, uint8_t type, bool critical);
 void builder_end(struct msg_builder *b);
+/* Starts the SK or SKF payload, which must come last: its next-payload
+ * field names the first payload inside it. */
+void builder_begin_encrypted(struct msg_builder *b, uint8_t type,
+			     uint8_t inner_first);
 /* Sets the header's length; returns the message length, or 0 when the
  * buffer was too small. */
 size_t builder_finish(struct msg_builder *b);
