@@ -1,0 +1,270 @@
+/* Events over real PUB/SUB sockets: topic filtering, ipc permissions,
+ * subscribers that start before their publisher. */
+#include <errno.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/pub.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "log.h"
+#include "testmain.h"
+#include "types.pb-c.h"
+
+#define MAX_SEEN 64
+
+static char tmpdir[64];
+static char url[128];
+
+struct seen {
+	pthread_mutex_t lock;
+	int count;
+	char topics[MAX_SEEN][32];
+	uint32_t ports[MAX_SEEN];
+};
+
+static void on_event(void *arg, const char *topic, const uint8_t *body,
+		     size_t len)
+{
+	struct seen *seen = arg;
+	Cygnet__Address *addr = cygnet__address__unpack(NULL, len, body);
+
+	pthread_mutex_lock(&seen->lock);
+	if (seen->count < MAX_SEEN) {
+		snprintf(seen->topics[seen->count], sizeof(seen->topics[0]),
+			 "%s", topic);
+		seen->ports[seen->count] = addr != NULL ? addr->port : 0;
+		seen->count++;
+	}
+	pthread_mutex_unlock(&seen->lock);
+	if (addr != NULL)
+		cygnet__address__free_unpacked(addr, NULL);
+}
+
+static int seen_count(struct seen *seen)
+{
+	int n;
+
+	pthread_mutex_lock(&seen->lock);
+	n = seen->count;
+	pthread_mutex_unlock(&seen->lock);
+	return n;
+}
+
+static int publish(struct events_pub *pub, const char *topic, uint32_t port)
+{
+	Cygnet__Address addr = CYGNET__ADDRESS__INIT;
+	uint8_t ip[4] = { 192, 0, 2, 1 };
+
+	addr.ip.data = ip;
+	addr.ip.len = sizeof(ip);
+	addr.port = port;
+	return events_publish(pub, topic, &addr.base);
+}
+
+/* PUB drops what it sends before a subscriber is connected, so announce
+ * until every subscriber has seen one, then forget those. */
+static void sync_subscribers(struct events_pub *pub, struct seen **seen,
+			     int n)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		int ready = 0;
+
+		ck_assert_int_eq(publish(pub, "pool.sync", 0), 0);
+		usleep(20 * 1000);
+		for (int i = 0; i < n; i++)
+			ready += seen_count(seen[i]) > 0;
+		if (ready == n)
+			break;
+	}
+	usleep(50 * 1000);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_gt(seen_count(seen[i]), 0);
+		pthread_mutex_lock(&seen[i]->lock);
+		seen[i]->count = 0;
+		pthread_mutex_unlock(&seen[i]->lock);
+	}
+}
+
+static void wait_for(struct seen *seen, int count)
+{
+	for (int i = 0; i < 300 && seen_count(seen) < count; i++)
+		usleep(10 * 1000);
+}
+
+static struct events_sub *subscribe(const char *topic, struct seen *seen)
+{
+	char err[256] = "";
+	struct events_sub *sub = events_sub_open(url, NULL, topic, on_event,
+						 seen, err, sizeof(err));
+
+	ck_assert_msg(sub != NULL, "%s", err);
+	return sub;
+}
+
+static struct events_pub *open_pub(void)
+{
+	char err[256] = "";
+	struct events_pub *pub = events_pub_open(url, NULL, err, sizeof(err));
+
+	ck_assert_msg(pub != NULL, "%s", err);
+	return pub;
+}
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cygnet-events-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(url, sizeof(url), "ipc://%s/run/test.events", tmpdir);
+	log_set_all_levels(0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	nng_fini();
+}
+
+START_TEST(test_topic_filter)
+{
+	struct seen pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct seen all = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct seen *both[] = { &pool, &all };
+	struct events_pub *pub = open_pub();
+	struct events_sub *pool_sub = subscribe("pool.", &pool);
+	struct events_sub *all_sub = subscribe("", &all);
+
+	sync_subscribers(pub, both, 2);
+
+	ck_assert_int_eq(publish(pub, "kernel.sa_expired", 1), 0);
+	ck_assert_int_eq(publish(pub, "pool.lease", 2), 0);
+	ck_assert_int_eq(publish(pub, "poolx.other", 3), 0);
+	ck_assert_int_eq(publish(pub, "pool.release", 4), 0);
+	wait_for(&all, 4);
+	wait_for(&pool, 2);
+	usleep(100 * 1000);	/* time for a wrongly delivered event */
+
+	ck_assert_int_eq(seen_count(&all), 4);
+	ck_assert_str_eq(all.topics[0], "kernel.sa_expired");
+	ck_assert_uint_eq(all.ports[0], 1);
+	ck_assert_int_eq(seen_count(&pool), 2);
+	ck_assert_str_eq(pool.topics[0], "pool.lease");
+	ck_assert_uint_eq(pool.ports[0], 2);
+	ck_assert_str_eq(pool.topics[1], "pool.release");
+	ck_assert_uint_eq(pool.ports[1], 4);
+
+	events_sub_close(pool_sub);
+	events_sub_close(all_sub);
+	events_pub_close(pub);
+}
+END_TEST
+
+START_TEST(test_ipc_perms_and_removal)
+{
+	struct events_pub *pub = open_pub();
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/run", tmpdir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0750);
+	snprintf(path, sizeof(path), "%s/run/test.events", tmpdir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0660);
+	events_pub_close(pub);
+	ck_assert_int_eq(stat(path, &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+START_TEST(test_subscriber_before_publisher)
+{
+	struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct events_sub *sub = subscribe("kernel.", &seen);
+	struct events_pub *pub;
+
+	usleep(300 * 1000);	/* a few failed reconnects */
+	pub = open_pub();
+	for (int tries = 0; tries < 200 && seen_count(&seen) == 0; tries++) {
+		ck_assert_int_eq(publish(pub, "kernel.sync", 0), 0);
+		usleep(20 * 1000);
+	}
+	ck_assert_int_gt(seen_count(&seen), 0);
+
+	/* and the subscriber follows a publisher restart */
+	events_pub_close(pub);
+	seen.count = 0;
+	pub = open_pub();
+	for (int tries = 0; tries < 300 && seen_count(&seen) == 0; tries++) {
+		ck_assert_int_eq(publish(pub, "kernel.sync", 5), 0);
+		usleep(20 * 1000);
+	}
+	ck_assert_int_gt(seen_count(&seen), 0);
+	ck_assert_uint_eq(seen.ports[0], 5);
+	events_sub_close(sub);
+	events_pub_close(pub);
+}
+END_TEST
+
+START_TEST(test_event_without_topic_dropped)
+{
+	struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct events_sub *sub = subscribe("", &seen);
+	char path[128];
+	nng_socket raw;
+
+	/* a raw publisher sending bytes with no NUL: dropped, not delivered */
+	snprintf(path, sizeof(path), "%s/run", tmpdir);
+	ck_assert_int_eq(mkdir(path, 0750), 0);
+	ck_assert_int_eq(nng_pub0_open(&raw), 0);
+	ck_assert_int_eq(nng_listen(raw, url, NULL, 0), 0);
+	for (int tries = 0; tries < 200 && seen_count(&seen) == 0; tries++) {
+		ck_assert_int_eq(nng_send(raw, "garbage", 7, 0), 0);
+		ck_assert_int_eq(nng_send(raw, "ok\0", 3, 0), 0);
+		usleep(20 * 1000);
+	}
+	ck_assert_int_gt(seen_count(&seen), 0);
+	for (int i = 0; i < seen_count(&seen); i++)
+		ck_assert_str_eq(seen.topics[i], "ok");
+	events_sub_close(sub);
+	nng_close(raw);
+}
+END_TEST
+
+START_TEST(test_bad_url)
+{
+	char err[256] = "";
+
+	ck_assert_ptr_null(events_pub_open("nope://x", NULL, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "nope://x") != NULL, "%s", err);
+	ck_assert_ptr_null(events_sub_open("tls+tcp://127.0.0.1:1", NULL, "",
+					   on_event, NULL, err, sizeof(err)));
+	ck_assert_str_eq(err, "tls+tcp://127.0.0.1:1 needs tls { ca cert key }");
+}
+END_TEST
+
+static Suite *events_suite(void)
+{
+	Suite *s = suite_create("events");
+	TCase *tc = tcase_create("events");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_topic_filter);
+	tcase_add_test(tc, test_ipc_perms_and_removal);
+	tcase_add_test(tc, test_subscriber_before_publisher);
+	tcase_add_test(tc, test_event_without_topic_dropped);
+	tcase_add_test(tc, test_bad_url);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(events_suite)
