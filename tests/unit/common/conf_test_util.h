@@ -36,6 +36,15 @@ static inline void capture_start(struct captured *cap)
 	log_set_sink(capture_sink, cap);
 }
 
+/* A checked fixture: each test starts with the default log state, also
+ * when CK_FORK=no runs them all in one process. */
+static inline void log_reset(void)
+{
+	log_set_all_levels(LOG_LEVEL_DEFAULT);
+	log_set_ident(NULL);
+	log_set_sink(NULL, NULL);
+}
+
 static inline void capture_stop(void)
 {
 	log_set_sink(NULL, NULL);

@@ -837,6 +837,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(syntax, crlf_and_brace_on_next_line);
 	tcase_add_test(syntax, positions);
 	tcase_add_test(syntax, include_keyword_as_key);
+	tcase_add_checked_fixture(syntax, log_reset, NULL);
 	suite_add_tcase(s, syntax);
 
 	tcase_add_test(merge, same_sections_merge);
@@ -844,6 +845,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(merge, empty_assignment_unsets);
 	tcase_add_test(merge, reference_inherits);
 	tcase_add_test(merge, reference_forward_and_chained);
+	tcase_add_checked_fixture(merge, log_reset, NULL);
 	suite_add_tcase(s, merge);
 
 	tcase_add_test(errors, reference_errors);
@@ -855,6 +857,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(errors, error_nesting_limit);
 	tcase_add_test(errors, error_missing_file);
 	tcase_add_test(errors, error_position_struct);
+	tcase_add_checked_fixture(errors, log_reset, NULL);
 	suite_add_tcase(s, errors);
 
 	tcase_add_test(include, include_glob_sorted_and_relative);
@@ -862,6 +865,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(include, include_missing_literal_fails);
 	tcase_add_test(include, include_cycle);
 	tcase_add_test(include, include_depth_limit);
+	tcase_add_checked_fixture(include, log_reset, NULL);
 	suite_add_tcase(s, include);
 
 	tcase_add_test(getters, get_int);
@@ -869,12 +873,14 @@ static Suite *conf_suite(void)
 	tcase_add_test(getters, get_seconds);
 	tcase_add_test(getters, get_list);
 	tcase_add_test(getters, null_safety);
+	tcase_add_checked_fixture(getters, log_reset, NULL);
 	suite_add_tcase(s, getters);
 
 	tcase_add_test(schema, schema_accepts_swanctl_conf);
 	tcase_add_test(schema, schema_warns_unknown);
 	tcase_add_test(schema, schema_service_extension);
 	tcase_add_test(schema, schema_exact_before_wildcard);
+	tcase_add_checked_fixture(schema, log_reset, NULL);
 	suite_add_tcase(s, schema);
 	return s;
 }

@@ -182,6 +182,7 @@ static Suite *log_suite(void)
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, stderr_lines);
 	tcase_add_test(tc, threads_never_interleave);
+	tcase_add_checked_fixture(tc, log_reset, NULL);
 	suite_add_tcase(s, tc);
 	return s;
 }

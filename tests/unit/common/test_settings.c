@@ -280,6 +280,7 @@ static Suite *settings_suite(void)
 	tcase_add_test(tc, value_errors);
 	tcase_add_test(tc, log_levels);
 	tcase_add_test(tc, warn_unknown_service_keys);
+	tcase_add_checked_fixture(tc, log_reset, NULL);
 	suite_add_tcase(s, tc);
 	return s;
 }
