@@ -7,6 +7,7 @@
  *      src= dst= sport= dport= spi=HEX reqid= mode=tunnel|transport
  *      encr= bits= ekey=HEX integ= ikey=HEX encap=1 esn=1 replay=N
  *      soft_s= hard_s= soft_b= hard_b= soft_p= hard_p= inbound=1
+ *      mark=HEX mask=HEX if_id=N
  *   del-sa dst=IP spi=HEX | free-spi dst=IP spi=HEX
  *   query-sa dst=IP spi=HEX                    -> usage bytes=N packets=N ...
  *   policy add|del local=IP remote=IP lts=CIDR[,CIDR] rts=CIDR[,CIDR]
@@ -178,6 +179,7 @@ struct sa_msg {
 	Cygnet__SaConfig sa;
 	Cygnet__Address src, dst;
 	Cygnet__Lifetime life;
+	Cygnet__Mark mark;
 	struct blob src_ip, dst_ip, ekey, ikey;
 };
 
@@ -212,6 +214,11 @@ static void build_sa(const struct args *a, struct sa_msg *m)
 	m->life.soft_packets = num(a, "soft_p", 10);
 	m->life.hard_packets = num(a, "hard_p", 10);
 	m->sa.lifetime = &m->life;
+	cygnet__mark__init(&m->mark);
+	m->mark.value = (uint32_t)num(a, "mark", 16);
+	m->mark.mask = (uint32_t)num(a, "mask", 16);
+	m->sa.mark = &m->mark;
+	m->sa.if_id = (uint32_t)num(a, "if_id", 10);
 }
 
 struct sa_id_msg {
