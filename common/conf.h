@@ -1,8 +1,23 @@
-/* The configuration file in swanctl.conf syntax: sections in braces,
- * "key = value", '#' comments, quoted values, "include PATTERN" (glob,
- * relative to the including file).  The parser builds a tree; every
- * node remembers file:line:column for messages.  Sections of the same
- * name merge and a later key overrides an earlier one, as in strongSwan.
+/* The configuration file in swanctl.conf syntax, read the way
+ * strongSwan's settings parser reads it:
+ *
+ *   name { ... }              a section; sections of the same name merge
+ *   key = value               to the end of the line, a '#' or a '}';
+ *                             trimmed; a later key overrides an earlier one
+ *   key = "a\tb"              quoted: escapes \n \t \r \" \\, may span lines
+ *   key =                     unsets key (hides an earlier or inherited one)
+ *   # comment
+ *   include PATTERN           glob, relative to the including file's
+ *                             directory (for a string: to name's); no
+ *                             match is fine, a missing literal file is
+ *                             an error; at most 10 levels, no cycles
+ *   name : a.b, c { ... }     inherits every key and subsection of the
+ *                             sections at those full paths; own keys win,
+ *                             then the first reference (strongSwan 5.7+)
+ *
+ * Names cannot contain '.', ',', ':', '{', '}', '=', '"', '#' or blanks.
+ * The parser builds a tree; every node remembers file:line:column for
+ * messages.
  *
  * Lookups take dotted paths relative to a section: "cygnet.ike.rpc". */
 #ifndef CYGNET_CONF_H
@@ -20,7 +35,8 @@ struct conf_pos {
 	int column;
 };
 
-/* A parse error: "FILE:LINE:COLUMN: MESSAGE" is in .text. */
+/* A parse error: "FILE:LINE:COLUMN: MESSAGE" is in .text ("FILE:
+ * MESSAGE" when the file itself cannot be read). */
 struct conf_error {
 	struct conf_pos pos;	/* .file points into file_name */
 	char text[512];

@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 
 #include "log.h"
 
 #define SETTINGS_RUNTIME_DIR "/run/cygnet"
 #define SETTINGS_WORKERS_DEFAULT 4
 #define SETTINGS_WORKERS_MAX 64
+/* Longest path an AF_UNIX (nng ipc://) socket can have. */
+#define IPC_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 static const struct {
 	const char *name;
@@ -133,6 +136,11 @@ static int check_url(struct loader *l, const char *key, const char *url)
 		if (url[6] == '\0')
 			return fail(l, l->svc, key, "'%s' has no socket path",
 				    url);
+		/* Caught here rather than as a vague error from nng. */
+		if (strlen(url + 6) > IPC_PATH_MAX)
+			return fail(l, l->svc, key, "socket path of '%s' is "
+				    "longer than %zu characters", url,
+				    IPC_PATH_MAX);
 		return 0;
 	}
 	for (size_t i = 0; i < 2; i++) {
@@ -157,8 +165,10 @@ static int load_url(struct loader *l, const char *key, const char *suffix,
 	const struct conf_section *from;
 
 	if (!url) {
-		if ((size_t)snprintf(dst, size, "ipc://%s/%s.%s", runtime_dir,
-				     l->service, suffix) >= size) {
+		size_t len = (size_t)snprintf(dst, size, "ipc://%s/%s.%s",
+					      runtime_dir, l->service, suffix);
+
+		if (len >= size || len - 6 > IPC_PATH_MAX) {
 			lookup(l, "runtime_dir", &from);
 			return fail(l, from, "runtime_dir", "too long for the "
 				    "default %s endpoint", key);

@@ -155,6 +155,13 @@ START_TEST(url_errors)
 	settings_fail("cygnet { ike {\n rpc = ipc://\n} }\n", "ike",
 		      "cygnet.conf:2: cygnet.ike.rpc: 'ipc://' has no socket "
 		      "path");
+	settings_fail("cygnet { ike {\n rpc = ipc:///run/0123456789012345678"
+		      "90123456789012345678901234567890123456789012345678901234"
+		      "5678901234567890123456789.rpc\n} }\n", "ike",
+		      "cygnet.conf:2: cygnet.ike.rpc: socket path of 'ipc:///run"
+		      "/012345678901234567890123456789012345678901234567890123456"
+		      "7890123456789012345678901234567890123456789.rpc' is longer "
+		      "than 107 characters");
 }
 END_TEST
 
@@ -197,6 +204,11 @@ START_TEST(value_errors)
 	snprintf(text, sizeof(text), "cygnet { runtime_dir = /%0250d\n}\n", 0);
 	settings_fail(text, "ike", "cygnet.conf:1: cygnet.runtime_dir: too "
 		      "long for the default rpc endpoint");
+	settings_fail("cygnet { runtime_dir = /run/0123456789012345678901234567"
+		      "890123456789012345678901234567890123456789012345678901234"
+		      "567890123456789\n}\n", "authority",
+		      "cygnet.conf:1: cygnet.runtime_dir: too long for the "
+		      "default rpc endpoint");
 	snprintf(text, sizeof(text), "cygnet { ike { rpc = ipc:///%0260d\n} }\n",
 		 0);
 	settings_fail(text, "ike", "cygnet.conf:1: cygnet.ike.rpc: value too "
