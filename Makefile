@@ -63,6 +63,14 @@ $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
 $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c $(PROTO_H)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
 
+# Every message descriptor of proto/*.proto, for tests that walk them all.
+$(BUILD)/proto/all_messages.h: $(PROTO_H)
+	{ for h in $(notdir $(PROTO_H)); do echo "#include \"$$h\""; done; \
+	  echo 'static const ProtobufCMessageDescriptor *const all_messages[] = {'; \
+	  sed -n 's/^extern const ProtobufCMessageDescriptor \([a-z0-9_]*\);$$/\t\&\1,/p' $(PROTO_H); \
+	  echo '};'; } > $@
+$(BUILD)/tests/unit/common/test_proto: $(BUILD)/proto/all_messages.h
+
 # ---- objects ------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
