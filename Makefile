@@ -162,8 +162,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBCYGNET) $(foreach s,$(SERVICES),$(call svc_
 bench: all $(BENCH_BINS)
 	tests/bench/run-all $(abspath $(BUILD))
 
-run: all
+# Packages first: on a fresh machine the build itself needs them.
+run:
 	@deploy/deps.sh --if-missing
+	@$(MAKE) --no-print-directory all
 	deploy/run-demo $(abspath $(BUILD)/bin)
 
 UNITDIR ?= $(PREFIX)/lib/systemd/system

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,6 +38,10 @@
 /* Start order of make run: pool, kernel, authority, ike. */
 static const char *const services[N_SVC] = { "pool", "kernel", "authority",
 					     "ike" };
+
+/* Made by the parent process before Check forks the tests, removed after
+ * all of them: what a failed test leaves behind goes with it. */
+static char base_dir[64];
 
 struct env {
 	char dir[128];
@@ -200,7 +205,7 @@ static void env_init(struct env *env)
 	int s;
 
 	memset(env, 0, sizeof(*env));
-	snprintf(env->dir, sizeof(env->dir), "/tmp/cygnet-daemons-XXXXXX");
+	snprintf(env->dir, sizeof(env->dir), "%s/XXXXXX", base_dir);
 	ck_assert_ptr_nonnull(mkdtemp(env->dir));
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		path_in(env, path, "%s", subdirs[i]);
@@ -224,6 +229,9 @@ static pid_t spawn(const struct env *env, char *const argv[],
 		int out = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
 		int err = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
 
+		/* A failed check ends the test process without teardown;
+		 * its daemons must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (out < 0 || err < 0 || chdir(env->dir) != 0)
 			_exit(126);
 		dup2(out, STDOUT_FILENO);
@@ -508,6 +516,18 @@ static void rm_tree(const char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void make_base_dir(void)
+{
+	snprintf(base_dir, sizeof(base_dir), "/tmp/cygnet-daemons-XXXXXX");
+	if (!mkdtemp(base_dir))
+		abort();
+}
+
+static void remove_base_dir(void)
+{
+	rm_tree(base_dir);
 }
 
 static struct env env;
@@ -806,13 +826,19 @@ static void private_network(void)
 	close(fd);
 }
 
+static void suite_setup(void)
+{
+	make_base_dir();
+	private_network();
+}
+
 static Suite *daemons_suite(void)
 {
 	Suite *s = suite_create("daemons");
 	TCase *tc = tcase_create("daemons");
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	tcase_add_unchecked_fixture(tc, private_network, NULL);
+	tcase_add_unchecked_fixture(tc, suite_setup, remove_base_dir);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
 	tcase_add_test(tc, status_json);
