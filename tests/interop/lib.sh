@@ -353,9 +353,13 @@ cyg_capture_start() {
 }
 
 # Stops the capture and fails NAME on any malformed or error-level expert
-# info in the ISAKMP dissection, or when no IKE packet was captured.
+# info in the ISAKMP dissection, when no IKE packet was captured, or when
+# EXPECTED (the IKE packets the gateway logged) is given and differs.
 cyg_capture_check() {
-	local name=$1 text=$CYG_LOGS/gw-client.isakmp.txt packets bad
+	local name=$1 expected=${2:-} text=$CYG_LOGS/gw-client.isakmp.txt packets bad
+	# libpcap hands packets over in blocks retired after its read timeout;
+	# dumpcap drops the open block on SIGINT, so let it retire first.
+	sleep 1
 	kill -INT "$CYG_DUMPCAP_PID" 2>/dev/null
 	wait "$CYG_DUMPCAP_PID" 2>/dev/null
 	tshark -r "$CYG_PCAP" -V -Y isakmp >"$text" 2>&1
@@ -365,6 +369,8 @@ cyg_capture_check() {
 		cyg_fail "$name" "tshark: $(echo "$bad" | tr -s ' \n' ' ')"
 	elif [ "$packets" -eq 0 ]; then
 		cyg_fail "$name" "no ISAKMP packets captured"
+	elif [ -n "$expected" ] && [ "$packets" -ne "$expected" ]; then
+		cyg_fail "$name" "captured $packets ISAKMP packets, the gateway logged $expected"
 	else
 		cyg_pass "$name"
 		echo "  $packets ISAKMP packets dissected cleanly"
@@ -405,6 +411,29 @@ cyg_assert_no_log() {
 		return 1
 	fi
 	cyg_pass "$name"
+}
+
+# PASS when every CHILD_SA of SIDE counted packets both ways (swanctl
+# --list-sas) and, with kernel ESP, every XFRM state in SIDE's namespace
+# did too: traffic really went through ESP.
+cyg_assert_esp_traffic() {
+	local name=$1 side=$2 out=$CYG_LOGS/esp-traffic-$2.txt idle
+	cyg_swanctl "$side" --list-sas >"$out" 2>&1
+	if [ "$CYG_ESP" = kernel ]; then
+		echo "--- ip -s xfrm state" >>"$out"
+		cyg_in "$side" ip -s xfrm state >>"$out" 2>&1
+	fi
+	idle=$(awk '
+		/^ +(in|out) +[0-9a-f]+, / && match($0, /[0-9]+ packets/) {
+			n++; if (substr($0, RSTART, RLENGTH) + 0 == 0) bad = bad " " $1 " " $2 }
+		/lifetime current:/ { getline; match($0, /[0-9]+\(packets\)/)
+			n++; if (substr($0, RSTART, RLENGTH) + 0 == 0) bad = bad " xfrm-state" }
+		END { if (n == 0) print "no SAs"; else print bad }' "$out")
+	if [ -n "${idle// }" ]; then
+		cyg_fail "$name" "no ESP packets on:$idle (see $(basename "$out"))"
+	else
+		cyg_pass "$name"
+	fi
 }
 
 # Waits up to SECONDS for a fixed string to appear in FILE.

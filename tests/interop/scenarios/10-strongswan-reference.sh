@@ -102,9 +102,11 @@ EOF
 cyg_client_swanctl_conf() {
 	echo "connections {"
 	cyg_client_conn eap "			auth = eap-tls
+			id = $CYG_CLIENT_ADDR
 			certs = alice@example.org.pem
 			eap_id = alice@example.org"
 	cyg_client_conn revoked "			auth = eap-tls
+			id = $CYG_CLIENT_ADDR
 			certs = mallory@example.org.pem
 			eap_id = mallory@example.org"
 	cyg_client_conn machine "			auth = pubkey
@@ -159,6 +161,10 @@ cyg_assert_log eap-crl "$gw_log" "fetching crl from '$CYG_CRL_URI'" \
 	"crl correctly signed by" "certificate status is good"
 cyg_assert_log eap-vips "$gw_log" "assigning virtual IP 198.51.100." \
 	"assigning virtual IP 2001:db8:64::"
+cyg_assert_log eap-established "$gw_log" \
+	"authentication of '$CYG_CLIENT_ADDR' with EAP successful" \
+	"IKE_SA eap-tls[1] established between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[$CYG_CLIENT_ADDR]" \
+	"CHILD_SA eap-tls{1} established with SPIs"
 
 cyg_swanctl gw --list-sas >"$CYG_LOGS/gw-list-sas.txt" 2>&1
 cyg_swanctl client --list-sas >"$CYG_LOGS/client-list-sas.txt" 2>&1
@@ -170,6 +176,7 @@ cyg_assert_log eap-client-sas "$CYG_LOGS/client-list-sas.txt" "ESTABLISHED" "INS
 # Traffic through the tunnel to the web host behind the gateway.
 cyg_check eap-ping4 cyg_in client ping -c 2 -i 0.2 -W 3 "$CYG_WEB_ADDR"
 cyg_check eap-ping6 cyg_in client ping -6 -c 2 -i 0.2 -W 3 "$CYG_WEB_ADDR6"
+cyg_assert_esp_traffic eap-esp-counters gw
 
 cyg_check eap-terminate cyg_swanctl client --terminate --ike eap --timeout 10
 cyg_swanctl gw --list-pools --leases >"$CYG_LOGS/gw-leases.txt" 2>&1
@@ -191,5 +198,6 @@ cyg_assert_log machine-auth "$gw_log" \
 	"IKE_SA win["
 cyg_check machine-terminate cyg_swanctl client --terminate --ike machine --timeout 10
 
-cyg_capture_check capture-clean
+cyg_capture_check capture-clean \
+	"$(grep -cE '(received|sending) packet: ' "$gw_log")"
 cyg_end
