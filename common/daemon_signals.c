@@ -11,6 +11,11 @@ int daemon_signals_open(void)
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* An ignored signal is discarded before it can reach the signalfd,
+	 * and a shell starts background commands with SIGINT ignored. */
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
