@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
+
 struct keyword {
 	const char *word;
 	uint8_t type;
@@ -426,13 +428,48 @@ static bool match_one(const struct proposal *conf,
 	return true;
 }
 
+/* "IKE:AES_CBC_256/..., IKE:AES_GCM_16_256/..." as charon lists them. */
+static void format_list(const struct proposal *p, size_t n, char *buf,
+			size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		char one[1024];
+
+		proposal_format(&p[i], one, sizeof(one));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", one);
+	}
+}
+
+static void log_mismatch(const struct proposal *configured, size_t n_configured,
+			 const struct proposal *received, size_t n_received)
+{
+	char list[4096];
+
+	format_list(received, n_received, list, sizeof(list));
+	DBG1(LOG_CFG, "received proposals: %s", list);
+	format_list(configured, n_configured, list, sizeof(list));
+	DBG1(LOG_CFG, "configured proposals: %s", list);
+}
+
 bool proposal_select(const struct proposal *configured, size_t n_configured,
 		     const struct proposal *received, size_t n_received,
 		     struct proposal *selected)
 {
-	for (size_t c = 0; c < n_configured; c++)
-		for (size_t r = 0; r < n_received; r++)
-			if (match_one(&configured[c], &received[r], selected))
-				return true;
+	char text[1024];
+
+	for (size_t c = 0; c < n_configured; c++) {
+		for (size_t r = 0; r < n_received; r++) {
+			if (!match_one(&configured[c], &received[r], selected))
+				continue;
+			proposal_format(selected, text, sizeof(text));
+			DBG1(LOG_CFG, "selected proposal: %s", text);
+			return true;
+		}
+	}
+	log_mismatch(configured, n_configured, received, n_received);
 	return false;
 }

@@ -1,0 +1,176 @@
+#include "ike/prf.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "ike/proposal.h"
+
+static EVP_MAC *hmac_alg;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void fetch_hmac(void)
+{
+	hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static const char *prf_digest(uint16_t prf_id)
+{
+	switch (prf_id) {
+	case PRF_HMAC_SHA1:
+		return "SHA1";
+	case PRF_HMAC_SHA2_256:
+		return "SHA256";
+	case PRF_HMAC_SHA2_384:
+		return "SHA384";
+	case PRF_HMAC_SHA2_512:
+		return "SHA512";
+	default:
+		return NULL;
+	}
+}
+
+size_t prf_len(uint16_t prf_id)
+{
+	switch (prf_id) {
+	case PRF_HMAC_SHA1:
+		return 20;
+	case PRF_HMAC_SHA2_256:
+		return 32;
+	case PRF_HMAC_SHA2_384:
+		return 48;
+	case PRF_HMAC_SHA2_512:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
+static int hmac(const char *digest, const uint8_t *key, size_t key_len,
+		const uint8_t *data1, size_t len1, const uint8_t *data2,
+		size_t len2, uint8_t *out, size_t out_cap)
+{
+	OSSL_PARAM params[2];
+	EVP_MAC_CTX *ctx;
+	size_t out_len;
+	int ok;
+
+	pthread_once(&hmac_once, fetch_hmac);
+	if (!hmac_alg || !(ctx = EVP_MAC_CTX_new(hmac_alg)))
+		return -1;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	ok = EVP_MAC_init(ctx, key, key_len, params) &&
+	     EVP_MAC_update(ctx, data1, len1) &&
+	     (!data2 || EVP_MAC_update(ctx, data2, len2)) &&
+	     EVP_MAC_final(ctx, out, &out_len, out_cap);
+	EVP_MAC_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+int prf_compute(uint16_t prf_id, const uint8_t *key, size_t key_len,
+		const uint8_t *data1, size_t len1, const uint8_t *data2,
+		size_t len2, uint8_t *out)
+{
+	const char *digest = prf_digest(prf_id);
+
+	if (!digest)
+		return -1;
+	return hmac(digest, key, key_len, data1, len1, data2, len2, out,
+		    prf_len(prf_id));
+}
+
+/* T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n) */
+int prf_plus(uint16_t prf_id, const uint8_t *key, size_t key_len,
+	     const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+	size_t block = prf_len(prf_id), done = 0;
+	uint8_t t[PRF_MAX_LEN], input[PRF_MAX_LEN + 1024 + 1];
+	unsigned counter = 1;
+
+	if (!block || seed_len > 1024 || out_len > 255 * block)
+		return -1;
+	while (done < out_len) {
+		size_t in_len = 0, n;
+
+		if (counter > 1) {
+			memcpy(input, t, block);
+			in_len = block;
+		}
+		memcpy(input + in_len, seed, seed_len);
+		in_len += seed_len;
+		input[in_len++] = (uint8_t)counter++;
+		if (prf_compute(prf_id, key, key_len, input, in_len, NULL, 0, t) < 0)
+			return -1;
+		n = out_len - done < block ? out_len - done : block;
+		memcpy(out + done, t, n);
+		done += n;
+	}
+	return 0;
+}
+
+static const char *integ_digest(uint16_t integ_id)
+{
+	switch (integ_id) {
+	case INTEG_HMAC_SHA1_96:
+		return "SHA1";
+	case INTEG_HMAC_SHA2_256_128:
+		return "SHA256";
+	case INTEG_HMAC_SHA2_384_192:
+		return "SHA384";
+	case INTEG_HMAC_SHA2_512_256:
+		return "SHA512";
+	default:
+		return NULL;
+	}
+}
+
+size_t integ_key_len(uint16_t integ_id)
+{
+	switch (integ_id) {
+	case INTEG_HMAC_SHA1_96:
+		return 20;
+	case INTEG_HMAC_SHA2_256_128:
+		return 32;
+	case INTEG_HMAC_SHA2_384_192:
+		return 48;
+	case INTEG_HMAC_SHA2_512_256:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
+size_t integ_icv_len(uint16_t integ_id)
+{
+	switch (integ_id) {
+	case INTEG_HMAC_SHA1_96:
+		return 12;
+	case INTEG_HMAC_SHA2_256_128:
+		return 16;
+	case INTEG_HMAC_SHA2_384_192:
+		return 24;
+	case INTEG_HMAC_SHA2_512_256:
+		return 32;
+	default:
+		return 0;
+	}
+}
+
+int integ_compute(uint16_t integ_id, const uint8_t *key, const uint8_t *data,
+		  size_t len, uint8_t *out)
+{
+	const char *digest = integ_digest(integ_id);
+	uint8_t full[PRF_MAX_LEN];
+
+	if (!digest)
+		return -1;
+	if (hmac(digest, key, integ_key_len(integ_id), data, len, NULL, 0, full,
+		 sizeof(full)) < 0)
+		return -1;
+	memcpy(out, full, integ_icv_len(integ_id));
+	return 0;
+}
