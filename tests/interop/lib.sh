@@ -9,7 +9,8 @@
 #   cyg_charon_conf gw|client       write strongswan.conf for that side
 #   cyg_start_charon gw|client      start charon-systemd in its namespace
 #   cyg_swanctl gw|client ARGS...   swanctl against that side's vici socket
-#   cyg_start_cygnet                the four Cygnet services in the gw namespace
+#   cyg_cygnet_setup CONF / cyg_start_cygnet / cyg_stop_cygnet / cyg_ctl ARGS
+#                                   the four Cygnet services in the gw namespace
 #   cyg_capture_start / cyg_capture_check NAME
 #   cyg_check NAME CMD...           PASS when CMD succeeds
 #   cyg_assert_log NAME FILE PATTERN...   every fixed string is in FILE
@@ -286,50 +287,216 @@ cyg_swanctl() {
 		swanctl "$cmd" --uri "$(cyg_vici "$side")" "$@"
 }
 
-# ---- Cygnet -----------------------------------------------------------------
+# ---- the seed scenario's configs --------------------------------------------
 
-CYG_SERVICES="authority pool kernel ike"
-
-cyg_cygnet_conf() {
-	echo "$CYG_WORK/cygnet/cygnet.conf"
+# swanctl.conf of the seed's gateway: `win` (machine certificates) and
+# `eap-tls` (EAP-TLS user certificates), IPv4 and IPv6 pools.  Cygnet's
+# gateway reads the same text.
+cyg_seed_gateway_conf() {
+	cat <<EOF
+connections {
+	win {
+		version = 2
+		proposals = aes256-sha256-modp2048, default
+		reauth_time = 10800s
+		rekey_time = 0s
+		pools = ipv4, ipv6
+		local {
+			auth = pubkey
+			certs = vpn.example.org.pem
+			id = vpn.example.org
+		}
+		remote {
+			auth = pubkey
+			cacerts = ca.pem
+		}
+		children {
+			win {
+				local_ts = 0.0.0.0/0, ::/0
+				esp_proposals = aes256-sha1, default
+			}
+		}
+	}
+	eap-tls {
+		version = 2
+		proposals = aes256-sha256-modp2048, default
+		reauth_time = 10800s
+		rekey_time = 0s
+		pools = ipv4, ipv6
+		send_certreq = yes
+		local {
+			auth = pubkey
+			certs = vpn.example.org.pem
+			id = vpn.example.org
+		}
+		remote {
+			auth = eap-tls
+			eap_id = %any
+			cacerts = ca.pem
+		}
+		children {
+			eap-tls {
+				local_ts = 0.0.0.0/0, ::/0
+				esp_proposals = aes256-sha1, default
+			}
+		}
+	}
+}
+pools {
+	ipv4 {
+		addrs = $CYG_POOL4
+	}
+	ipv6 {
+		addrs = $CYG_POOL6
+	}
+}
+EOF
 }
 
-# Starts the four services in the gw namespace with the config at
-# $(cyg_cygnet_conf) (the scenario writes it; see cyg_cygnet_settings).
+# One client connection: NAME, local auth block.
+cyg_client_conn() {
+	cat <<EOF
+	$1 {
+		version = 2
+		remote_addrs = $CYG_GW_ADDR
+		vips = 0.0.0.0, ::
+		encap = yes
+		fragmentation = yes
+		proposals = aes256-sha256-modp2048
+		local {
+$2
+		}
+		remote {
+			auth = pubkey
+			id = vpn.example.org
+		}
+		children {
+			$1 {
+				remote_ts = 0.0.0.0/0, ::/0
+				esp_proposals = aes256-sha1
+			}
+		}
+	}
+EOF
+}
+
+cyg_seed_client_conf() {
+	echo "connections {"
+	cyg_client_conn eap "			auth = eap-tls
+			id = $CYG_CLIENT_ADDR
+			certs = alice@example.org.pem
+			eap_id = alice@example.org"
+	cyg_client_conn revoked "			auth = eap-tls
+			id = $CYG_CLIENT_ADDR
+			certs = mallory@example.org.pem
+			eap_id = mallory@example.org"
+	cyg_client_conn machine "			auth = pubkey
+			certs = pc1.example.org.pem"
+	echo "}"
+}
+
+# The client side of the seed: a Windows-like strongSwan with connections
+# `eap` (alice, EAP-TLS), `revoked` (mallory, revoked in the CRL) and
+# `machine` (pc1, machine certificate).
+cyg_seed_client_setup() {
+	# Windows-like: 580-byte IKE fragments, no RFC 7427 signature notify (so the
+	# gateway signs with classic ECDSA-256), TLS 1.2, 52 more CAs to request.
+	cyg_charon_conf client "fragment_size = 624
+		signature_authentication = no
+		tls {
+			version_max = 1.2
+		}
+		plugins {
+			eap-tls {
+				fragment_size = 1400
+			}
+		}"
+	cyg_swanctl_dir client alice@example.org mallory@example.org pc1.example.org
+	cp "$CYG_PKI"/extra-cas/*.pem "$(cyg_side_dir client)/swanctl/x509ca/"
+	cyg_seed_client_conf >"$(cyg_side_dir client)/swanctl/swanctl.conf"
+}
+
+# ---- Cygnet -----------------------------------------------------------------
+
+# In the order they depend on each other (as deploy/run-demo starts them).
+CYG_SERVICES="pool kernel authority ike"
+
+cyg_cygnet_dir() {
+	echo "$CYG_WORK/cygnet"
+}
+
+cyg_cygnet_conf() {
+	echo "$(cyg_cygnet_dir)/cygnet.conf"
+}
+
+# cyg_cygnet_setup CONNECTIONS_AND_POOLS: cygnet.conf with that swanctl.conf
+# text plus a cygnet { } section keeping every socket, state and cache in
+# the scenario's own dir (concurrent runs never share one), and the
+# gateway's credentials in swanctl layout for the authority.
+cyg_cygnet_setup() {
+	local dir
+	dir=$(cyg_cygnet_dir)
+	mkdir -p "$dir/run" "$dir/crls" "$dir/pool" "$dir/swanctl/x509ca" \
+		"$dir/swanctl/x509" "$dir/swanctl/private"
+	cp "$CYG_PKI/ca/ca.pem" "$dir/swanctl/x509ca/"
+	cp "$CYG_PKI/vpn.example.org/x509/vpn.example.org.pem" "$dir/swanctl/x509/"
+	cp "$CYG_PKI/vpn.example.org/ecdsa/vpn.example.org.key" "$dir/swanctl/private/"
+	cat >"$(cyg_cygnet_conf)" <<EOF
+$1
+cygnet {
+	runtime_dir = $dir/run
+	authority {
+		swanctl_dir = $dir/swanctl
+		crl_cache_dir = $dir/crls
+	}
+	pool {
+		state_dir = $dir/pool
+	}
+}
+EOF
+}
+
+# Starts the four services in the gw namespace, each once the one before
+# listens on its RPC socket.  Fails the check "cygnet-start" otherwise.
 cyg_start_cygnet() {
-	local svc bin missing=""
+	local svc missing="" rt
+	rt=$(cyg_cygnet_dir)/run
 	for svc in $CYG_SERVICES; do
 		[ -x "$CYGNET_BIN/cygnet-$svc" ] || missing="$missing cygnet-$svc"
 	done
 	[ -x "$CYGNET_BIN/cygnetctl" ] || missing="$missing cygnetctl"
 	if [ -n "$missing" ]; then
-		cyg_fail cygnet-start "missing binaries in ${CYGNET_BIN:-\$CYGNET_BIN}:$missing"
+		cyg_fail cygnet-start "missing binaries in $CYGNET_BIN:$missing"
 		return 1
 	fi
 	for svc in $CYG_SERVICES; do
 		cyg_spawn gw "$CYG_LOGS/cygnet-$svc.log" \
 			"$CYGNET_BIN/cygnet-$svc" --config "$(cyg_cygnet_conf)"
+		eval "CYG_PID_$svc=$CYG_LAST_PID"
+		if ! cyg_wait_path "$rt/$svc.rpc" 15; then
+			cyg_fail cygnet-start "cygnet-$svc has no RPC socket after 15 s: $(tail -n 2 "$CYG_LOGS/cygnet-$svc.log" | tr '\n' ' ')"
+			return 1
+		fi
 	done
+	cyg_pass cygnet-start
 }
 
-# The cygnet { } section for the scenario: endpoints in the scenario's
-# own runtime dir so concurrent runs never share a socket.
-cyg_cygnet_settings() {
-	local rt=$CYG_WORK/cygnet/run svc port=9101
-	mkdir -p "$rt"
-	echo "cygnet {"
-	echo "	runtime_dir = $rt"
-	for svc in ike authority pool kernel; do
-		cat <<EOF
-	$svc {
-		rpc = ipc://$rt/$svc.rpc
-		events = ipc://$rt/$svc.events
-		status = 127.0.0.1:$port
-	}
-EOF
-		port=$((port + 1))
+# Stops the services in reverse order; PASS when each exits 0 on SIGTERM.
+cyg_stop_cygnet() {
+	local svc pid rc bad=""
+	for svc in ike authority kernel pool; do
+		eval "pid=\${CYG_PID_$svc:-}"
+		[ -n "$pid" ] || continue
+		kill -TERM "$pid" 2>/dev/null
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -eq 0 ] || bad="$bad cygnet-$svc=$rc"
 	done
-	echo "}"
+	if [ -n "$bad" ]; then
+		cyg_fail cygnet-stop "exit status on SIGTERM:$bad"
+	else
+		cyg_pass cygnet-stop
+	fi
 }
 
 cyg_ctl() {

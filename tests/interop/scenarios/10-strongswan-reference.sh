@@ -9,132 +9,14 @@
 cyg_begin
 
 gw_log=$CYG_LOGS/charon-gw.log
-client_log=$CYG_LOGS/charon-client.log
-
-cyg_gateway_swanctl_conf() {
-	cat <<EOF
-connections {
-	win {
-		version = 2
-		proposals = aes256-sha256-modp2048, default
-		reauth_time = 10800s
-		rekey_time = 0s
-		pools = ipv4, ipv6
-		local {
-			auth = pubkey
-			certs = vpn.example.org.pem
-			id = vpn.example.org
-		}
-		remote {
-			auth = pubkey
-			cacerts = ca.pem
-		}
-		children {
-			win {
-				local_ts = 0.0.0.0/0, ::/0
-				esp_proposals = aes256-sha1, default
-			}
-		}
-	}
-	eap-tls {
-		version = 2
-		proposals = aes256-sha256-modp2048, default
-		reauth_time = 10800s
-		rekey_time = 0s
-		pools = ipv4, ipv6
-		send_certreq = yes
-		local {
-			auth = pubkey
-			certs = vpn.example.org.pem
-			id = vpn.example.org
-		}
-		remote {
-			auth = eap-tls
-			eap_id = %any
-			cacerts = ca.pem
-		}
-		children {
-			eap-tls {
-				local_ts = 0.0.0.0/0, ::/0
-				esp_proposals = aes256-sha1, default
-			}
-		}
-	}
-}
-pools {
-	ipv4 {
-		addrs = $CYG_POOL4
-	}
-	ipv6 {
-		addrs = $CYG_POOL6
-	}
-}
-EOF
-}
-
-# One client connection: NAME, local auth block.
-cyg_client_conn() {
-	cat <<EOF
-	$1 {
-		version = 2
-		remote_addrs = $CYG_GW_ADDR
-		vips = 0.0.0.0, ::
-		encap = yes
-		fragmentation = yes
-		proposals = aes256-sha256-modp2048
-		local {
-$2
-		}
-		remote {
-			auth = pubkey
-			id = vpn.example.org
-		}
-		children {
-			$1 {
-				remote_ts = 0.0.0.0/0, ::/0
-				esp_proposals = aes256-sha1
-			}
-		}
-	}
-EOF
-}
-
-cyg_client_swanctl_conf() {
-	echo "connections {"
-	cyg_client_conn eap "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = alice@example.org.pem
-			eap_id = alice@example.org"
-	cyg_client_conn revoked "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = mallory@example.org.pem
-			eap_id = mallory@example.org"
-	cyg_client_conn machine "			auth = pubkey
-			certs = pc1.example.org.pem"
-	echo "}"
-}
 
 # ---- set up ----------------------------------------------------------------
 cyg_start_web
 cyg_charon_conf gw
 cyg_swanctl_dir gw vpn.example.org
-cyg_gateway_swanctl_conf >"$(cyg_side_dir gw)/swanctl/swanctl.conf"
+cyg_seed_gateway_conf >"$(cyg_side_dir gw)/swanctl/swanctl.conf"
 
-# Windows-like: 580-byte IKE fragments, no RFC 7427 signature notify (so the
-# gateway signs with classic ECDSA-256), TLS 1.2, 52 more CAs to request.
-cyg_charon_conf client "fragment_size = 624
-	signature_authentication = no
-	tls {
-		version_max = 1.2
-	}
-	plugins {
-		eap-tls {
-			fragment_size = 1400
-		}
-	}"
-cyg_swanctl_dir client alice@example.org mallory@example.org pc1.example.org
-cp "$CYG_PKI"/extra-cas/*.pem "$(cyg_side_dir client)/swanctl/x509ca/"
-cyg_client_swanctl_conf >"$(cyg_side_dir client)/swanctl/swanctl.conf"
+cyg_seed_client_setup
 
 cyg_capture_start || cyg_end
 cyg_start_charon gw || cyg_end
