@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,8 +221,10 @@ static void env_init(struct env *env)
 	write_config(env, env->ctl_conf);
 }
 
+/* extra_env: NULL or "NAME=value" strings ending with NULL. */
 static pid_t spawn(const struct env *env, char *const argv[],
-		   const char *out_path, const char *err_path)
+		   char *const extra_env[], const char *out_path,
+		   const char *err_path)
 {
 	pid_t pid = fork();
 
@@ -236,38 +240,56 @@ static pid_t spawn(const struct env *env, char *const argv[],
 			_exit(126);
 		dup2(out, STDOUT_FILENO);
 		dup2(err, STDERR_FILENO);
+		for (; extra_env && *extra_env; extra_env++)
+			putenv(*extra_env);
 		execv(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
 }
 
-static pid_t start_daemon_with(struct env *env, const char *svc,
-			       const char *conf)
+static int valgrind_args(const struct env *env, const char *name,
+			 char **argv, char *logopt)
 {
-	char binary[PATH_LEN], log[PATH_LEN], vglog[PATH_LEN];
+	char path[PATH_LEN];
+	int n = 0;
+
+	if (!under_valgrind())
+		return 0;
+	path_in(env, path, "%s.valgrind", name);
+	snprintf(logopt, PATH_LEN + 16, "--log-file=%s", path);
+	argv[n++] = "/usr/bin/valgrind";
+	argv[n++] = "--quiet";
+	argv[n++] = "--leak-check=full";
+	argv[n++] = "--errors-for-leak-kinds=definite";
+	argv[n++] = "--error-exitcode=99";
+	argv[n++] = logopt;
+	return n;
+}
+
+static pid_t start_daemon_env(struct env *env, const char *svc,
+			      const char *conf, char *const extra_env[])
+{
+	char binary[PATH_LEN], log[PATH_LEN];
 	char vgopt[PATH_LEN + 16];
 	char *argv[16];
-	int n = 0;
+	int n;
 
 	snprintf(binary, sizeof(binary), "%s/cygnet-%s", bin_dir(), svc);
 	ck_assert_msg(access(binary, X_OK) == 0, "%s not built", binary);
 	path_in(env, log, "%s.log", svc);
-	if (under_valgrind()) {
-		path_in(env, vglog, "%s.valgrind", svc);
-		snprintf(vgopt, sizeof(vgopt), "--log-file=%s", vglog);
-		argv[n++] = "/usr/bin/valgrind";
-		argv[n++] = "--quiet";
-		argv[n++] = "--leak-check=full";
-		argv[n++] = "--errors-for-leak-kinds=definite";
-		argv[n++] = "--error-exitcode=99";
-		argv[n++] = vgopt;
-	}
+	n = valgrind_args(env, svc, argv, vgopt);
 	argv[n++] = binary;
 	argv[n++] = "--config";
 	argv[n++] = (char *)conf;
 	argv[n] = NULL;
-	return spawn(env, argv, log, log);
+	return spawn(env, argv, extra_env, log, log);
+}
+
+static pid_t start_daemon_with(struct env *env, const char *svc,
+			       const char *conf)
+{
+	return start_daemon_env(env, svc, conf, NULL);
 }
 
 /* libcurl: GET url; returns the HTTP status (0 when unreachable). */
@@ -408,8 +430,7 @@ static void check_valgrind_log(const struct env *env, const char *svc)
 		return;
 	path_in(env, path, "%s.valgrind", svc);
 	text = read_file(path);
-	ck_assert_msg(text[0] == '\0', "valgrind on cygnet-%s:\n%s", svc,
-		      text);
+	ck_assert_msg(text[0] == '\0', "valgrind on %s:\n%s", svc, text);
 	free(text);
 }
 
@@ -435,27 +456,30 @@ static void stop_all(struct env *env)
 static int run_ctl(struct env *env, char **out, const char *first, ...)
 {
 	char binary[PATH_LEN], path[PATH_LEN];
-	char *argv[16];
+	char vgopt[PATH_LEN + 16];
+	char *argv[24];
 	const char *arg;
 	va_list ap;
-	int n = 0, status;
+	int n, status;
 	pid_t pid;
 
 	snprintf(binary, sizeof(binary), "%s/cygnetctl", bin_dir());
+	n = valgrind_args(env, "cygnetctl", argv, vgopt);
 	argv[n++] = binary;
 	argv[n++] = "--config";
 	argv[n++] = env->ctl_conf;
 	va_start(ap, first);
-	for (arg = first; arg && n < 15; arg = va_arg(ap, const char *))
+	for (arg = first; arg && n < 23; arg = va_arg(ap, const char *))
 		argv[n++] = (char *)arg;
 	va_end(ap);
 	argv[n] = NULL;
 	path_in(env, path, "ctl.out");
 	unlink(path);
-	pid = spawn(env, argv, path, path);
+	pid = spawn(env, argv, NULL, path, path);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	*out = read_file(path);
 	ck_assert(WIFEXITED(status));
+	check_valgrind_log(env, "cygnetctl");
 	return WEXITSTATUS(status);
 }
 
@@ -803,6 +827,122 @@ START_TEST(syntax_error_at_start)
 }
 END_TEST
 
+/* Waits for a datagram on the notify socket that holds the line want. */
+static bool wait_notify(int fd, const char *want)
+{
+	long deadline = now_ms() + ready_timeout_ms();
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char msg[512], *line, *save;
+	ssize_t n;
+
+	while (now_ms() < deadline) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			continue;
+		msg[n] = '\0';
+		for (line = strtok_r(msg, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			if (strcmp(line, want) == 0)
+				return true;
+	}
+	return false;
+}
+
+static int notify_socket(const struct env *env, char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	path_in(env, path, "notify");
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
+	strcpy(sun.sun_path, path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* systemd's side: READY=1 only once /status answers, WATCHDOG=1 at half
+ * the interval, RELOADING=1 and READY=1 around a reload, STOPPING=1. */
+START_TEST(sd_notify_and_watchdog)
+{
+	char path[PATH_LEN], notify[PATH_LEN + 16];
+	char watchdog[] = "WATCHDOG_USEC=400000";
+	char *extra[] = { notify, watchdog, NULL };
+	int pool = svc_index("pool");
+	struct http_reply r;
+	long started;
+	int fd = notify_socket(&env, path);
+
+	snprintf(notify, sizeof(notify), "NOTIFY_SOCKET=%s", path);
+	env.pids[pool] = start_daemon_env(&env, "pool", env.conf, extra);
+	ck_assert(wait_notify(fd, "READY=1"));
+	ck_assert_int_eq(get_page(&env, "pool", "status", &r), 200);
+	free(r.body);
+	started = now_ms();
+	ck_assert(wait_notify(fd, "WATCHDOG=1"));
+	ck_assert(wait_notify(fd, "WATCHDOG=1"));
+	ck_assert(wait_notify(fd, "WATCHDOG=1"));
+	/* Three feeds 200 ms apart take at least 400 ms. */
+	ck_assert_int_ge(now_ms() - started, 350);
+
+	kill(env.pids[pool], SIGHUP);
+	ck_assert(wait_notify(fd, "RELOADING=1"));
+	ck_assert(wait_notify(fd, "READY=1"));
+	kill(env.pids[pool], SIGTERM);
+	ck_assert(wait_notify(fd, "STOPPING=1"));
+	stop_all(&env);
+	close(fd);
+}
+END_TEST
+
+/* --help and --version answer on stdout and exit 0; bad usage exits 1. */
+START_TEST(command_line)
+{
+	char binary[PATH_LEN], out[PATH_LEN], want[64];
+	char *argv[4];
+	char *text;
+	int i, status;
+
+	path_in(&env, out, "cli.out");
+	for (i = 0; i < N_SVC; i++) {
+		snprintf(binary, sizeof(binary), "%s/cygnet-%s", bin_dir(),
+			 services[i]);
+		argv[0] = binary;
+		argv[1] = "--version";
+		argv[2] = NULL;
+		unlink(out);
+		waitpid(spawn(&env, argv, NULL, out, out), &status, 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		text = read_file(out);
+		snprintf(want, sizeof(want), "cygnet-%s %s\n", services[i],
+			 CYGNET_VERSION);
+		ck_assert_str_eq(text, want);
+		free(text);
+
+		argv[1] = "--help";
+		unlink(out);
+		waitpid(spawn(&env, argv, NULL, out, out), &status, 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		text = read_file(out);
+		ck_assert_ptr_nonnull(strstr(text, "--config FILE"));
+		free(text);
+
+		argv[1] = "--no-such-option";
+		waitpid(spawn(&env, argv, NULL, out, out), &status, 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	}
+	ck_assert_int_eq(run_ctl(&env, &text, "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(text, "--status"));
+	free(text);
+	ck_assert_int_eq(run_ctl(&env, &text, "--bogus", NULL), 1);
+	free(text);
+	ck_assert_int_eq(run_ctl(&env, &text, "--status", "extra", NULL), 1);
+	free(text);
+}
+END_TEST
+
 /* As root: a network namespace of our own with loopback up, inherited by
  * every daemon and test (an unchecked fixture runs before Check forks). */
 static void private_network(void)
@@ -850,6 +990,8 @@ static Suite *daemons_suite(void)
 	tcase_add_test(tc, killed_service_is_down);
 	tcase_add_test(tc, sigterm_cleans_up);
 	tcase_add_test(tc, syntax_error_at_start);
+	tcase_add_test(tc, sd_notify_and_watchdog);
+	tcase_add_test(tc, command_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
