@@ -6,6 +6,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static int port_base;
 static pthread_mutex_t meet_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t meet_cond = PTHREAD_COND_INITIALIZER;
 static int meet_arrived;
+static atomic_int sleepers;	/* handle_sleep calls started */
 
 static void handle_echo(void *ctx, const ProtobufCMessage *request,
 			struct rpc_reply *reply)
@@ -68,6 +70,7 @@ static void handle_sleep(void *ctx, const ProtobufCMessage *request,
 	Cygnet__Empty out = CYGNET__EMPTY__INIT;
 
 	(void)ctx;
+	atomic_fetch_add(&sleepers, 1);
 	usleep(id->type * 1000);
 	rpc_reply_message(reply, &out.base);
 }
@@ -344,6 +347,54 @@ START_TEST(test_async_in_flight)
 	ck_assert_msg(w.ok == MEET_COUNT, "%d ok: %s", w.ok, w.last_error);
 	rpc_client_close(c);
 	rpc_server_stop(s);
+}
+END_TEST
+
+START_TEST(test_close_with_calls_in_flight)
+{
+	struct rpc_server *s = start_server(ipc_url, NULL, 2);
+	struct rpc_client *c = open_client(ipc_url, NULL);
+	struct async_wait w = { PTHREAD_MUTEX_INITIALIZER,
+				PTHREAD_COND_INITIALIZER, 0, 0, "" };
+	Cygnet__Identity id = CYGNET__IDENTITY__INIT;
+
+	assert_echo_ok(c, 1);
+	id.type = 300;		/* ms each handler sleeps */
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(rpc_call_async(c, M_SLEEP, &id.base,
+						&cygnet__empty__descriptor,
+						10000, async_done, &w), 0);
+	/* every done still runs once, with an error naming the URL */
+	rpc_client_close(c);
+	wait_async(&w, 4);
+	ck_assert_int_eq(w.ok, 0);
+	ck_assert_msg(strstr(w.last_error, ipc_url) != NULL, "%s",
+		      w.last_error);
+	rpc_server_stop(s);
+}
+END_TEST
+
+/* A graceful stop lets running handlers answer before the socket closes. */
+START_TEST(test_stop_answers_running_handler)
+{
+	struct rpc_server *s = start_server(ipc_url, NULL, 2);
+	struct rpc_client *c = open_client(ipc_url, NULL);
+	struct async_wait w = { PTHREAD_MUTEX_INITIALIZER,
+				PTHREAD_COND_INITIALIZER, 0, 0, "" };
+	Cygnet__Identity id = CYGNET__IDENTITY__INIT;
+
+	atomic_store(&sleepers, 0);
+	id.type = 500;
+	ck_assert_int_eq(rpc_call_async(c, M_SLEEP, &id.base,
+					&cygnet__empty__descriptor, 10000,
+					async_done, &w), 0);
+	for (int i = 0; i < 500 && atomic_load(&sleepers) == 0; i++)
+		usleep(10 * 1000);
+	ck_assert_int_eq(atomic_load(&sleepers), 1);
+	rpc_server_stop(s);
+	wait_async(&w, 1);
+	ck_assert_msg(w.ok == 1, "%s", w.last_error);
+	rpc_client_close(c);
 }
 END_TEST
 
@@ -660,6 +711,40 @@ START_TEST(test_mutual_tls)
 }
 END_TEST
 
+/* A URL that names a host makes the client check the server's name. */
+START_TEST(test_tls_server_name)
+{
+	char url[64];
+	struct rpc_tls wrong_name, right_name, client_tls;
+	struct rpc_server *s;
+	struct rpc_client *c;
+	struct rpc_result res;
+
+	make_ca("ca");
+	make_cert("server", "ca");
+	make_cert("localhost", "ca");
+	make_cert("client", "ca");
+	tls_files(&wrong_name, "ca", "server");
+	tls_files(&right_name, "ca", "localhost");
+	tls_files(&client_tls, "ca", "client");
+	snprintf(url, sizeof(url), "tls+tcp://localhost:%d", port_base);
+
+	s = start_server(url, &wrong_name, 1);
+	c = open_client(url, &client_tls);
+	call_echo(c, 1, 500, &res);
+	ck_assert_msg(res.status == CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
+		      "%s: %s", rpc_status_name(res.status), res.error);
+	rpc_client_close(c);
+	rpc_server_stop(s);
+
+	s = start_server(url, &right_name, 1);
+	c = open_client(url, &client_tls);
+	assert_echo_ok(c, 2);
+	rpc_client_close(c);
+	rpc_server_stop(s);
+}
+END_TEST
+
 START_TEST(test_ipc_in_use)
 {
 	struct rpc_server *s = start_server(ipc_url, NULL, 1);
@@ -687,6 +772,8 @@ static Suite *rpc_suite(void)
 	tcase_add_test(tc, test_tcp_call);
 	tcase_add_test(tc, test_concurrent_calls);
 	tcase_add_test(tc, test_async_in_flight);
+	tcase_add_test(tc, test_close_with_calls_in_flight);
+	tcase_add_test(tc, test_stop_answers_running_handler);
 	tcase_add_test(tc, test_server_gone);
 	tcase_add_test(tc, test_tcp_server_never_started);
 	tcase_add_test(tc, test_client_before_server_and_restart);
@@ -696,6 +783,7 @@ static Suite *rpc_suite(void)
 	tcase_add_test(tc, test_undecodable_body);
 	tcase_add_test(tc, test_bad_urls);
 	tcase_add_test(tc, test_mutual_tls);
+	tcase_add_test(tc, test_tls_server_name);
 	tcase_add_test(tc, test_ipc_in_use);
 	suite_add_tcase(s, tc);
 	return s;
