@@ -69,6 +69,9 @@ int authority_configure(void *svc, const struct conf *conf, bool reload,
 			char *err, size_t errlen);
 int authority_start(void *svc, struct daemon *d, char *err, size_t errlen);
 void authority_stop(void *svc);
+/* What start does, for a given number of RPC workers (tests use it). */
+int authority_start_workers(struct authority *a, int workers, char *err,
+			    size_t errlen);
 void authority_fill_status(void *svc, struct status_builder *b);
 
 /* Reads cygnet.authority into cfg (defaults for what is absent); -1 with

@@ -60,6 +60,9 @@ void eap_outcome_clear(struct eap_outcome *out)
 {
 	free(out->packet);
 	out->packet = NULL;
+	for (size_t i = 0; i < out->n_alt_names; i++)
+		free(out->alt_names[i]);
+	out->n_alt_names = 0;
 	OPENSSL_cleanse(out->msk, sizeof(out->msk));
 	OPENSSL_cleanse(out->emsk, sizeof(out->emsk));
 }
@@ -99,10 +102,16 @@ static void finish(struct eap_server *s, bool success, struct eap_outcome *out)
 			       CYGNET__EAP_TLS_STATE__EAP_TLS_FAILURE;
 	snprintf(out->reason, sizeof(out->reason), "%s",
 		 success ? "EAP-TLS succeeded" : s->reason);
-	if (success)
+	if (success) {
+		snprintf(out->peer_subject, sizeof(out->peer_subject), "%s",
+			 tls_server_peer_subject(s->tls));
+		out->n_alt_names = tls_server_peer_alt_names(s->tls, out->alt_names,
+							     EAP_ALT_NAMES_MAX);
+		out->tls_version = tls_server_version(s->tls);
+		out->cipher = tls_server_cipher(s->tls);
 		DBG1(LOG_TLS, "EAP-TLS with '%s' succeeded, MSK established",
-		     tls_server_peer_subject(s->tls));
-	else
+		     out->peer_subject);
+	} else
 		DBG1(LOG_TLS, "EAP-TLS failed: %s", s->reason);
 }
 

@@ -6,6 +6,8 @@
 #include "authority/eap_tls.h"
 #include "authority/tls_server.h"
 
+#define EAP_ALT_NAMES_MAX 16
+
 struct eap_server;
 
 struct eap_outcome {
@@ -13,8 +15,14 @@ struct eap_outcome {
 	uint8_t *packet;	/* malloc'd EAP packet to send */
 	size_t len;
 	char reason[320];
-	uint8_t msk[EAP_TLS_KEY_LEN];	/* on SUCCESS */
+	/* on SUCCESS */
+	uint8_t msk[EAP_TLS_KEY_LEN];
 	uint8_t emsk[EAP_TLS_KEY_LEN];
+	char peer_subject[DN_MAX];
+	char *alt_names[EAP_ALT_NAMES_MAX];	/* malloc'd */
+	size_t n_alt_names;
+	const char *tls_version;	/* static strings */
+	const char *cipher;
 };
 
 struct eap_server *eap_server_new(const struct tls_server_params *p,

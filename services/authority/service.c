@@ -5,6 +5,8 @@
 
 #include "authority/authority.h"
 #include "authority/crl.h"
+#include "authority/eap_sessions.h"
+#include "authority/eap_tls.h"
 #include "log.h"
 #include "status.h"
 
@@ -18,6 +20,8 @@ void authority_init(struct authority *a)
 
 void authority_destroy(struct authority *a)
 {
+	eap_sessions_free(a->eap);
+	a->eap = NULL;
 	crl_fetcher_free(a->crl);
 	a->crl = NULL;
 	store_slot_destroy(&a->store);
@@ -68,6 +72,13 @@ int authority_config_load(const struct conf *conf, struct authority_config *cfg,
 	    get_positive(sec, "eap_tls.timeout", 60, &cfg->eap_timeout_s, true, err, errlen) < 0)
 		return -1;
 	cfg->revocation_wait_ms = wait_s * 1000;
+	if (cfg->eap_fragment_size < EAP_TLS_MIN_FRAGMENT ||
+	    cfg->eap_fragment_size > EAP_PACKET_MAX) {
+		if (err)
+			snprintf(err, errlen, "cygnet.authority.eap_tls.fragment_size "
+				 "must be %d..%d", EAP_TLS_MIN_FRAGMENT, EAP_PACKET_MAX);
+		return -1;
+	}
 	return 0;
 }
 
@@ -95,14 +106,21 @@ int authority_configure(void *svc, const struct conf *conf, bool reload,
 
 int authority_start(void *svc, struct daemon *d, char *err, size_t errlen)
 {
-	struct authority *a = svc;
-	const struct service_settings *settings = daemon_settings(d);
-	int workers = settings ? settings->workers : 4;
+	return authority_start_workers(svc, daemon_settings(d)->workers, err, errlen);
+}
 
+int authority_start_workers(struct authority *a, int workers, char *err,
+			    size_t errlen)
+{
 	a->crl = crl_fetcher_new(a->cfg.crl_cache_dir, a->cfg.fetch_timeout_s,
 				 workers, err, errlen);
 	if (!a->crl)
 		return -1;
+	a->eap = eap_sessions_new((size_t)a->cfg.eap_max_sessions, a->cfg.eap_timeout_s);
+	if (!a->eap) {
+		snprintf(err, errlen, "cannot create the EAP-TLS session table");
+		return -1;
+	}
 	return 0;
 }
 
@@ -179,6 +197,8 @@ void authority_fill_status(void *svc, struct status_builder *b)
 	status_counter(b, "authority_crl_fetches_total", "CRL fetches",
 		       (double)crl.fetch_failed, "result", "failed");
 	fill_verifications(a, b);
+	status_gauge(b, "authority_eap_tls_sessions_active", "EAP-TLS sessions in progress",
+		     (double)eap_sessions_active(a->eap), NULL, NULL);
 	status_counter(b, "authority_signatures_total", "AUTH signatures made",
 		       (double)atomic_load(&a->stats.signatures), NULL, NULL);
 	status_gauge(b, "authority_signatures_per_second",
