@@ -436,8 +436,10 @@ static void set_desired(void *ctx, const ProtobufCMessage *msg,
 		return;
 	}
 	kernel_service_owner(svc, &o);
-	struct state_desired want = { d.sas, d.n_sas, d.policies,
-				      d.n_policies };
+	struct state_desired want = {
+		.sas = d.sas, .n_sas = d.n_sas,
+		.policies = d.policies, .n_policies = d.n_policies,
+	};
 	if (state_reconcile(svc->nl, &o, &want, res, &err) < 0) {
 		kernel_service_count(svc, KERNEL_OP_RECONCILE, false);
 		rpc_reply_error(reply, FAILED, "reading the kernel's tables "

@@ -49,7 +49,7 @@ unsigned monitor_dispatch(const struct monitor_ops *ops, const void *buf,
 	int left = len > NL_BUFSIZE ? NL_BUFSIZE : (int)len;
 	unsigned bad = 0;
 
-	while (mnl_nlmsg_ok(nlh, left)) {
+	while (nl_msg_ok(nlh, left)) {
 		dispatch_one(ops, nlh, &bad);
 		nlh = mnl_nlmsg_next(nlh, &left);
 	}

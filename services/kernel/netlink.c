@@ -244,7 +244,7 @@ static int request_locked(struct nl_sock *nl, struct nlmsghdr *req,
 		}
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
 		int left = (int)len;
-		while (mnl_nlmsg_ok(nlh, left)) {
+		while (nl_msg_ok(nlh, left)) {
 			enum reply_state st = reply_message(nl, nlh, req, fn,
 							    arg, family,
 							    &parse_failed,

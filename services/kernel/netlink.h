@@ -6,6 +6,7 @@
 #define CYGNET_KERNEL_NETLINK_H
 
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,15 @@
 #define NL_BUFSIZE 32768
 
 struct nl_sock;
+
+/* Whether a whole message starts at nlh within left bytes.  libmnl's
+ * mnl_nlmsg_ok compares the length as a signed int, so a length above
+ * 2 GiB passes it; this one does not. */
+static inline bool nl_msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)left;
+}
 
 struct nl_error {
 	int err;		/* positive errno, 0 for none */

@@ -288,7 +288,7 @@ int kernel_service_start(void *ctx, struct daemon *d, char *err,
 
 static void flush_owned(struct kernel_service *svc)
 {
-	struct state_desired none = { 0 };
+	struct state_desired none = { .drop_larval = true };
 	struct state_result *res = calloc(1, sizeof(*res));
 	struct nl_error nerr;
 	struct owner o;

@@ -75,7 +75,8 @@ static void sync_sas(struct nl_sock *nl, const struct state_desired *want,
 					.mark = cur->sa.mark };
 
 		/* larval SAs belong to negotiations in flight and expire */
-		if (cur->larval || wanted_sa(want, &cur->sa))
+		if ((cur->larval && !want->drop_larval) ||
+		    wanted_sa(want, &cur->sa))
 			continue;
 		if (sa_delete(nl, &id, &err) < 0) {
 			add_error(res, "deleting SA %08x failed: %s", id.spi,

@@ -28,6 +28,7 @@ struct state_desired {
 	size_t n_sas;
 	const struct knl_policy *policies;	/* expanded, bypass included */
 	size_t n_policies;
+	bool drop_larval;	/* flush: larval SAs go too */
 };
 
 /* Returns 0 when the tables could be read (item failures are listed in

@@ -31,7 +31,7 @@
 #include "kernel.pb-c.h"
 #include "rpc.h"
 
-#define CALL_TIMEOUT_MS 10000
+#define CALL_TIMEOUT_MS 30000
 #define MAX_ITEMS 32
 
 static struct rpc_client *client;
