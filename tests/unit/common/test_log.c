@@ -130,12 +130,15 @@ START_TEST(stderr_lines)
 END_TEST
 
 #define THREADS 4
-#define LINES 2000
+#define LINES 5000
+
+static pthread_barrier_t start_together;
 
 static void *log_lines(void *arg)
 {
 	long id = (long)arg;
 
+	pthread_barrier_wait(&start_together);
 	for (int i = 0; i < LINES; i++)
 		DBG1(LOG_JOB, "thread %ld line %d %s", id, i,
 		     "padding-padding-padding-padding-padding-padding");
@@ -150,10 +153,12 @@ START_TEST(threads_never_interleave)
 	char path[64], *line, *save;
 	int fd = stderr_to_file(path, sizeof(path)), count = 0;
 
+	pthread_barrier_init(&start_together, NULL, THREADS);
 	for (long i = 0; i < THREADS; i++)
 		pthread_create(&threads[i], NULL, log_lines, (void *)i);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&start_together);
 	read_back(fd, buf, sizeof(buf));
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
