@@ -221,14 +221,15 @@ START_TEST(t_slow_server_bounded)
 	pthread_join(t1, NULL);
 	/* the first waits its full revocation_wait, the second does not wait */
 	ck_assert_int_eq(first.r.status, CYGNET__CERT_STATUS__CERT_REVOCATION_UNKNOWN);
-	ck_assert(first.elapsed >= 1.4 && first.elapsed < 3.0);
+	ck_assert(first.elapsed >= 1.4 && first.elapsed < 10.0);
 	ck_assert_int_eq(second.r.status, CYGNET__CERT_STATUS__CERT_REVOCATION_UNKNOWN);
-	ck_assert_msg(second.elapsed < 0.5, "second waited %.2fs", second.elapsed);
+	ck_assert_msg(second.elapsed + 1.0 < first.elapsed, "second took %.2fs, first %.2fs",
+		      second.elapsed, first.elapsed);
 	/* requests for other CRLs are not held up by the slow one */
 	start = now_s();
 	ck_assert_int_eq(verify(f, store, "peer/peer.crt", STRICT, 3000, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
-	ck_assert(now_s() - start < 1.0);
+	ck_assert(now_s() - start < first.elapsed);
 	crl_fetcher_free(f);
 	store_unref(store);
 	close(fd);
