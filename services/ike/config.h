@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "conf.h"
 #include "ike/proposal.h"
@@ -109,6 +110,12 @@ void config_free(struct ike_config *config);
 
 const struct conn_cfg *config_find(const struct ike_config *config,
 				   const char *name);
+
+/* The first connection whose local_addrs and remote_addrs (empty =
+ * %any) contain the addresses of an IKE_SA_INIT (conn_match.c). */
+const struct conn_cfg *config_match(const struct ike_config *config,
+				    const struct sockaddr_storage *local,
+				    const struct sockaddr_storage *remote);
 
 const char *eap_type_name(unsigned type);	/* "EAP_TLS", NULL if unknown */
 

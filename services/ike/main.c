@@ -14,6 +14,8 @@ int main(int argc, char **argv)
 		.summary = "IKEv2 keying daemon of the Cygnet VPN gateway",
 		.svc = &svc,
 		.configure = ike_service_configure,
+		.start = ike_service_start,
+		.stop = ike_service_stop,
 		.fill_status = ike_service_fill_status,
 		.methods = ike_methods,
 		.n_methods = ike_n_methods,

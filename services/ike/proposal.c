@@ -455,20 +455,33 @@ static void log_mismatch(const struct proposal *configured, size_t n_configured,
 	DBG1(LOG_CFG, "configured proposals: %s", list);
 }
 
+bool proposal_find(const struct proposal *configured, size_t n_configured,
+		   const struct proposal *received, size_t n_received,
+		   struct proposal *selected)
+{
+	for (size_t c = 0; c < n_configured; c++)
+		for (size_t r = 0; r < n_received; r++)
+			if (match_one(&configured[c], &received[r], selected))
+				return true;
+	return false;
+}
+
+void proposal_log_selected(const struct proposal *selected)
+{
+	char text[1024];
+
+	proposal_format(selected, text, sizeof(text));
+	DBG1(LOG_CFG, "selected proposal: %s", text);
+}
+
 bool proposal_select(const struct proposal *configured, size_t n_configured,
 		     const struct proposal *received, size_t n_received,
 		     struct proposal *selected)
 {
-	char text[1024];
-
-	for (size_t c = 0; c < n_configured; c++) {
-		for (size_t r = 0; r < n_received; r++) {
-			if (!match_one(&configured[c], &received[r], selected))
-				continue;
-			proposal_format(selected, text, sizeof(text));
-			DBG1(LOG_CFG, "selected proposal: %s", text);
-			return true;
-		}
+	if (proposal_find(configured, n_configured, received, n_received,
+			  selected)) {
+		proposal_log_selected(selected);
+		return true;
 	}
 	log_mismatch(configured, n_configured, received, n_received);
 	return false;

@@ -103,10 +103,17 @@ bool proposal_is_aead(const struct proposal *p);
 /* Responder selection: the first configured proposal (in configured
  * order) that one of the received proposals matches; per transform type
  * the first configured algorithm the peer offers.  The result carries
- * the received proposal's number and SPI.  Returns false if none. */
+ * the received proposal's number and SPI.  Logs charon's "selected
+ * proposal: ..." or the received and configured proposals.  Returns
+ * false if none matches. */
 bool proposal_select(const struct proposal *configured, size_t n_configured,
 		     const struct proposal *received, size_t n_received,
 		     struct proposal *selected);
+/* The same without logging; and charon's "selected proposal:" line. */
+bool proposal_find(const struct proposal *configured, size_t n_configured,
+		   const struct proposal *received, size_t n_received,
+		   struct proposal *selected);
+void proposal_log_selected(const struct proposal *selected);
 
 bool proposal_add(struct proposal *p, uint8_t type, uint16_t id,
 		  uint16_t key_length);

@@ -1,5 +1,7 @@
 #include "ike/sa_table.h"
 
+#include <openssl/crypto.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,15 @@ struct sa_table *sa_table_create(void)
 	return table;
 }
 
+static void sa_free(struct ike_sa *sa)
+{
+	free(sa->last_response);
+	if (sa->reassembly.budget)
+		reassembly_reset(&sa->reassembly);
+	OPENSSL_cleanse(&sa->keys, sizeof(sa->keys));
+	free(sa);
+}
+
 void sa_table_destroy(struct sa_table *table)
 {
 	if (!table)
@@ -30,7 +41,7 @@ void sa_table_destroy(struct sa_table *table)
 	while (table->head) {
 		struct ike_sa *next = table->head->next;
 
-		free(table->head);
+		sa_free(table->head);
 		table->head = next;
 	}
 	pthread_mutex_destroy(&table->lock);
@@ -78,8 +89,60 @@ int sa_table_remove(struct sa_table *table, uint64_t unique_id)
 		table->count--;
 	}
 	pthread_mutex_unlock(&table->lock);
-	free(sa);
+	if (sa)
+		sa_free(sa);
 	return sa ? 0 : -1;
+}
+
+struct ike_sa *sa_table_find_spis(struct sa_table *table, uint64_t spi_i,
+				  uint64_t spi_r)
+{
+	struct ike_sa *sa;
+
+	pthread_mutex_lock(&table->lock);
+	for (sa = table->head; sa; sa = sa->next)
+		if (sa->spi_i == spi_i && sa->spi_r == spi_r)
+			break;
+	pthread_mutex_unlock(&table->lock);
+	return sa;
+}
+
+static bool same_endpoint(const struct sockaddr_storage *a,
+			  const struct sockaddr_storage *b)
+{
+	size_t len = a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						sizeof(struct sockaddr_in);
+
+	return a->ss_family == b->ss_family && memcmp(a, b, len) == 0;
+}
+
+struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
+				       const struct sockaddr_storage *remote)
+{
+	struct ike_sa *sa;
+
+	pthread_mutex_lock(&table->lock);
+	for (sa = table->head; sa; sa = sa->next)
+		if (sa->spi_i == spi_i && sa->state == IKE_SA_CONNECTING &&
+		    same_endpoint(&sa->remote, remote))
+			break;
+	pthread_mutex_unlock(&table->lock);
+	return sa;
+}
+
+int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,
+			    const uint8_t *resp, size_t len)
+{
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return -1;
+	memcpy(copy, resp, len);
+	free(sa->last_response);
+	sa->last_response = copy;
+	sa->last_response_len = len;
+	sa->last_response_id = message_id;
+	return 0;
 }
 
 size_t sa_table_count(const struct sa_table *table)

@@ -4,10 +4,15 @@
 #ifndef CYGNET_IKE_SA_TABLE_H
 #define CYGNET_IKE_SA_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "ike.pb-c.h"
+#include "ike/fragment.h"
+#include "ike/keymat.h"
+#include "ike/payload.h"
 
 #define IKE_SA_MAX_VIPS 4
 
@@ -25,6 +30,9 @@ struct ike_sa_vip {
 	char identity[256];
 };
 
+/* An IKE_SA as the responder holds it.  Only the packet thread touches
+ * the exchange state; RPC threads read the virtual IPs under the table
+ * lock. */
 struct ike_sa {
 	uint64_t unique_id;
 	uint64_t spi_i;		/* as on the wire (network order) */
@@ -33,6 +41,24 @@ struct ike_sa {
 	enum ike_sa_state state;
 	size_t n_vips;
 	struct ike_sa_vip vips[IKE_SA_MAX_VIPS];
+
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+	struct proposal proposal;
+	struct ike_keys keys;
+	uint8_t ni[NONCE_MAX];
+	size_t ni_len;
+	uint8_t nr[NONCE_MAX];
+	size_t nr_len;
+	bool peer_frag_supported;
+	/* The next request we expect and the last response, resent for a
+	 * retransmitted request (window of 1). */
+	uint32_t next_request_id;
+	uint32_t last_response_id;
+	uint8_t *last_response;
+	size_t last_response_len;
+	struct reassembly reassembly;
+
 	struct ike_sa *next;
 };
 
@@ -45,6 +71,17 @@ void sa_table_destroy(struct sa_table *table);
  * when out of memory. */
 uint64_t sa_table_add(struct sa_table *table, uint64_t spi_i, uint64_t spi_r);
 int sa_table_remove(struct sa_table *table, uint64_t unique_id);
+/* Lookups for the packet thread; the SA stays valid until that thread
+ * removes it. */
+struct ike_sa *sa_table_find_spis(struct sa_table *table, uint64_t spi_i,
+				  uint64_t spi_r);
+/* A half-open SA by the initiator's SPI and address (retransmitted
+ * IKE_SA_INIT requests carry no responder SPI). */
+struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
+				       const struct sockaddr_storage *remote);
+/* Keeps resp as the response to request message_id (copied). */
+int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,
+			    const uint8_t *resp, size_t len);
 size_t sa_table_count(const struct sa_table *table);
 
 int sa_table_set_state(struct sa_table *table, uint64_t unique_id,

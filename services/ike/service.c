@@ -1,16 +1,18 @@
 #include "ike/service.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ike/conn_export.h"
 #include "log.h"
 
 int ike_service_init(struct ike_service *svc)
 {
-	svc->config = NULL;
+	memset(svc, 0, sizeof(*svc));
 	svc->sas = sa_table_create();
 	if (!svc->sas)
 		return -1;
+	frag_budget_init(&svc->frag_budget, REASSEMBLY_TOTAL_MAX_DEFAULT);
 	return pthread_rwlock_init(&svc->config_lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -20,15 +22,62 @@ void ike_service_cleanup(struct ike_service *svc)
 	svc->config = NULL;
 	sa_table_destroy(svc->sas);
 	svc->sas = NULL;
+	frag_budget_destroy(&svc->frag_budget);
+	conf_list_free(svc->settings.listen, svc->settings.n_listen);
+	svc->settings.n_listen = 0;
 	pthread_rwlock_destroy(&svc->config_lock);
+}
+
+static int load_port(const struct conf_section *root, const char *key,
+		     long def, uint16_t *out, char *err, size_t errlen)
+{
+	long port;
+
+	if (conf_get_int(root, key, def, &port) < 0 || port < 1 || port > 65535) {
+		snprintf(err, errlen, "invalid %s", key);
+		return -1;
+	}
+	*out = (uint16_t)port;
+	return 0;
+}
+
+/* Sockets are bound once at start; a reload keeps them. */
+static int load_settings(struct ike_service *svc, const struct conf *conf,
+			 char *err, size_t errlen)
+{
+	const struct conf_section *root = conf_root(conf);
+	struct ike_settings *s = &svc->settings;
+	char *listen[CONFIG_MAX_ADDRS + 1];
+	size_t n;
+
+	if (load_port(root, "cygnet.ike.port", IKE_PORT, &s->port, err, errlen) < 0 ||
+	    load_port(root, "cygnet.ike.port_nat_t", IKE_NATT_PORT, &s->port_nat_t,
+		      err, errlen) < 0)
+		return -1;
+	if (s->port == s->port_nat_t) {
+		snprintf(err, errlen, "cygnet.ike.port and port_nat_t must differ");
+		return -1;
+	}
+	n = conf_get_list(root, "cygnet.ike.listen", listen, CONFIG_MAX_ADDRS + 1);
+	if (n > CONFIG_MAX_ADDRS) {
+		conf_list_free(listen, n);
+		snprintf(err, errlen, "too many cygnet.ike.listen addresses");
+		return -1;
+	}
+	memcpy(s->listen, listen, n * sizeof(listen[0]));
+	s->n_listen = n;
+	return 0;
 }
 
 int ike_service_configure(void *arg, const struct conf *conf, bool reload,
 			  char *err, size_t errlen)
 {
 	struct ike_service *svc = arg;
-	struct ike_config *config = config_load(conf, err, errlen), *old;
+	struct ike_config *config, *old;
 
+	if (!reload && load_settings(svc, conf, err, errlen) < 0)
+		return -1;
+	config = config_load(conf, err, errlen);
 	if (!config)
 		return -1;
 	for (size_t i = 0; i < config->n_conns; i++)

@@ -4,6 +4,7 @@
 #define CYGNET_IKE_SERVICE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -11,12 +12,30 @@
 #include "rpc.h"
 #include "status.h"
 #include "ike/config.h"
+#include "ike/fragment.h"
 #include "ike/sa_table.h"
+#include "ike/socket.h"
+
+struct daemon;
+
+/* cygnet { ike { } } settings the packet path uses. */
+struct ike_settings {
+	uint16_t port;
+	uint16_t port_nat_t;
+	size_t n_listen;
+	char *listen[CONFIG_MAX_ADDRS];
+};
 
 struct ike_service {
 	pthread_rwlock_t config_lock;
 	struct ike_config *config;
 	struct sa_table *sas;
+	struct frag_budget frag_budget;
+	struct ike_settings settings;
+	struct ike_sockets sockets;
+	pthread_t receiver;
+	atomic_bool stopping;
+	bool receiving;
 };
 
 int ike_service_init(struct ike_service *svc);
@@ -24,6 +43,9 @@ void ike_service_cleanup(struct ike_service *svc);
 
 int ike_service_configure(void *svc, const struct conf *conf, bool reload,
 			  char *err, size_t errlen);
+/* Opens the IKE sockets and starts the packet thread (receiver.c). */
+int ike_service_start(void *svc, struct daemon *d, char *err, size_t errlen);
+void ike_service_stop(void *svc);
 void ike_service_fill_status(void *svc, struct status_builder *b);
 
 extern const struct rpc_method ike_methods[];

@@ -1,0 +1,346 @@
+/* IKE_SA_INIT as the responder (RFC 7296 1.2): proposal selection, DH,
+ * nonces, NAT detection, key derivation and the response. */
+#include <arpa/inet.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/dh.h"
+#include "ike/exchange.h"
+#include "ike/natd.h"
+#include "log.h"
+
+#define MAX_RECEIVED_PROPOSALS 16
+#define OUR_NONCE_LEN 32
+
+/* What the IKE_SA_INIT request offers. */
+struct init_request {
+	size_t n_proposals;
+	struct proposal proposals[MAX_RECEIVED_PROPOSALS];
+	struct ke_payload ke;
+	const uint8_t *nonce;
+	size_t nonce_len;
+	bool frag_supported;
+};
+
+/* The matching connection's part we need outside the config lock. */
+struct init_config {
+	char name[64];
+	size_t n_proposals;
+	struct proposal proposals[CONFIG_MAX_PROPOSALS];
+	enum fragmentation fragmentation;
+};
+
+static int read_request(const struct ike_message *msg, struct init_request *r)
+{
+	const struct payload *sa = message_find(msg, PL_SA);
+	const struct payload *ke = message_find(msg, PL_KE);
+	const struct payload *nonce = message_find(msg, PL_NONCE);
+
+	if (!sa || !ke || !nonce) {
+		DBG1(LOG_IKE, "%s payload missing in IKE_SA_INIT request",
+		     !sa ? "SA" : !ke ? "KE" : "Nonce");
+		return -1;
+	}
+	r->n_proposals = payload_sa_parse(sa->body, sa->len, r->proposals,
+					  MAX_RECEIVED_PROPOSALS);
+	payload_ke_parse(ke->body, ke->len, &r->ke);
+	r->nonce = nonce->body;
+	r->nonce_len = nonce->len;
+	r->frag_supported = message_find_notify(msg, N_IKEV2_FRAGMENTATION_SUPPORTED);
+	return 0;
+}
+
+static int load_config(struct ike_service *svc, const struct packet *in,
+		       struct init_config *cfg)
+{
+	const struct conn_cfg *conn;
+	char local[64], remote[64];
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&svc->config_lock);
+	conn = svc->config ? config_match(svc->config, &in->local, &in->remote) :
+			     NULL;
+	if (conn) {
+		snprintf(cfg->name, sizeof(cfg->name), "%s", conn->name);
+		cfg->n_proposals = conn->n_proposals;
+		memcpy(cfg->proposals, conn->proposals,
+		       conn->n_proposals * sizeof(conn->proposals[0]));
+		cfg->fragmentation = conn->fragmentation;
+		rc = 0;
+	}
+	pthread_rwlock_unlock(&svc->config_lock);
+	if (rc < 0) {
+		sockaddr_format(&in->local, local, sizeof(local));
+		sockaddr_format(&in->remote, remote, sizeof(remote));
+		DBG1(LOG_IKE, "no IKE config found for %s...%s, sending "
+		     "NO_PROPOSAL_CHOSEN", local, remote);
+	}
+	return rc;
+}
+
+/* The configured proposals narrowed to one DH group (those without it
+ * are left out). */
+static size_t with_group_only(const struct init_config *cfg, uint16_t group,
+			      struct proposal *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_proposals; i++) {
+		const struct proposal *p = &cfg->proposals[i];
+
+		if (!proposal_has(p, TRANS_DH, group, 0))
+			continue;
+		out[n] = *p;
+		out[n].count = 0;
+		for (size_t t = 0; t < p->count; t++)
+			if (p->transforms[t].type != TRANS_DH ||
+			    p->transforms[t].id == group)
+				proposal_add(&out[n], p->transforms[t].type,
+					     p->transforms[t].id,
+					     p->transforms[t].key_length);
+		n++;
+	}
+	return n;
+}
+
+/* Prefers the group the peer already sent a KE for (saves a round
+ * trip); *want_group is set when only another group fits. */
+static bool choose_proposal(const struct init_config *cfg,
+			    const struct init_request *r,
+			    struct proposal *selected, uint16_t *want_group)
+{
+	struct proposal narrowed[CONFIG_MAX_PROPOSALS];
+	size_t n = with_group_only(cfg, r->ke.group, narrowed);
+	const struct transform *dh;
+
+	*want_group = 0;
+	if (n && proposal_find(narrowed, n, r->proposals, r->n_proposals,
+			       selected)) {
+		proposal_log_selected(selected);
+		return true;
+	}
+	if (!proposal_select(cfg->proposals, cfg->n_proposals, r->proposals,
+			     r->n_proposals, selected))
+		return false;
+	dh = proposal_first(selected, TRANS_DH);
+	*want_group = dh ? dh->id : 0;
+	return true;
+}
+
+static void response_header(const struct ike_header *req, const uint8_t spi_r[8],
+			    struct ike_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->spi_i, req->spi_i, 8);
+	memcpy(h->spi_r, spi_r, 8);
+	h->version = IKE_MAJOR_VERSION << 4;
+	h->exchange = IKE_SA_INIT;
+	h->flags = FLAG_RESPONSE;
+	h->message_id = 0;
+}
+
+/* An error response without state: responder SPI zero. */
+int ike_init_notify(const struct packet *in, const struct ike_message *msg,
+		       uint16_t type, const uint8_t *data, size_t len,
+		       struct packet *out)
+{
+	static const uint8_t zero_spi[8];
+	struct notify_payload n = { .type = type, .data = data, .len = len };
+	struct ike_header h;
+	struct msg_builder b;
+
+	response_header(&msg->hdr, zero_spi, &h);
+	builder_init(&b, out->data, sizeof(out->data), &h);
+	payload_notify_write(&b, &n);
+	return exchange_finish_plain(&b, in, out);
+}
+
+static int invalid_ke(const struct packet *in, const struct ike_message *msg,
+		      uint16_t have, uint16_t want, struct packet *out)
+{
+	uint8_t group[2] = { (uint8_t)(want >> 8), (uint8_t)want };
+	struct transform t_have = { TRANS_DH, have, 0 }, t_want = { TRANS_DH, want, 0 };
+	char a[32], b[32];
+
+	transform_format(&t_have, a, sizeof(a));
+	transform_format(&t_want, b, sizeof(b));
+	DBG1(LOG_IKE, "DH group %s unacceptable, requesting %s", a, b);
+	return ike_init_notify(in, msg, N_INVALID_KE_PAYLOAD, group, 2, out);
+}
+
+static void host_only(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *addr = ss->ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
+}
+
+static void detect_nat(const struct ike_message *msg, const struct packet *in)
+{
+	const struct payload *src = message_find_notify(msg, N_NAT_DETECTION_SOURCE_IP);
+	const struct payload *dst = message_find_notify(msg, N_NAT_DETECTION_DESTINATION_IP);
+	struct notify_payload n;
+
+	if (!src || !dst)
+		return;
+	payload_notify_parse(dst->body, dst->len, &n);
+	if (!natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->local, n.data, n.len))
+		DBG1(LOG_IKE, "local host is behind NAT, sending keep alives");
+	/* Any NATD_S_IP may match: the peer may have several addresses. */
+	for (size_t i = 0; i < msg->n_payloads; i++) {
+		const struct payload *p = &msg->payloads[i];
+
+		if (p->type != PL_NOTIFY)
+			continue;
+		payload_notify_parse(p->body, p->len, &n);
+		if (n.type == N_NAT_DETECTION_SOURCE_IP &&
+		    natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->remote,
+				 n.data, n.len))
+			return;
+	}
+	DBG1(LOG_IKE, "remote host is behind NAT");
+}
+
+static void write_natd(struct msg_builder *b, const struct ike_header *h,
+		       const struct packet *in)
+{
+	uint8_t hash[NATD_HASH_LEN];
+	struct notify_payload n = { .data = hash, .len = NATD_HASH_LEN };
+
+	n.type = N_NAT_DETECTION_SOURCE_IP;
+	natd_hash(h->spi_i, h->spi_r, &in->local, hash);
+	payload_notify_write(b, &n);
+	n.type = N_NAT_DETECTION_DESTINATION_IP;
+	natd_hash(h->spi_i, h->spi_r, &in->remote, hash);
+	payload_notify_write(b, &n);
+}
+
+static void write_flag(struct msg_builder *b, uint16_t type)
+{
+	struct notify_payload n = { .type = type };
+
+	payload_notify_write(b, &n);
+}
+
+static int build_response(const struct ike_sa *sa, const struct dh *dh,
+			  const struct ike_message *msg, const struct packet *in,
+			  bool send_frag, struct packet *out)
+{
+	uint8_t pub[DH_MAX_PUBLIC], spi_r[8];
+	size_t pub_len = dh_public_len(dh_group(dh));
+	struct ike_header h;
+	struct msg_builder b;
+
+	if (dh_public(dh, pub, pub_len) < 0)
+		return 0;
+	memcpy(spi_r, &sa->spi_r, 8);
+	response_header(&msg->hdr, spi_r, &h);
+	builder_init(&b, out->data, sizeof(out->data), &h);
+	payload_sa_write(&b, &sa->proposal, 1);
+	payload_ke_write(&b, dh_group(dh), pub, pub_len);
+	payload_nonce_write(&b, sa->nr, sa->nr_len);
+	write_natd(&b, &h, in);
+	if (send_frag)
+		write_flag(&b, N_IKEV2_FRAGMENTATION_SUPPORTED);
+	write_flag(&b, N_CHILDLESS_IKEV2_SUPPORTED);
+	write_flag(&b, N_MULTIPLE_AUTH_SUPPORTED);
+	return exchange_finish_plain(&b, in, out);
+}
+
+/* The new SA's nonce, SPI, keys; returns it in the table or NULL. */
+static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in,
+				const struct ike_message *msg,
+				const struct init_request *r,
+				const struct init_config *cfg,
+				const struct proposal *selected,
+				const uint8_t *gir, size_t gir_len)
+{
+	uint64_t spi_i, spi_r = 0, id;
+	struct ike_sa *sa;
+
+	memcpy(&spi_i, msg->hdr.spi_i, 8);
+	while (spi_r == 0)
+		if (RAND_bytes((uint8_t *)&spi_r, 8) != 1)
+			return NULL;
+	id = sa_table_add(svc->sas, spi_i, spi_r);
+	sa = id ? sa_table_find_spis(svc->sas, spi_i, spi_r) : NULL;
+	if (!sa)
+		return NULL;
+	sa->local = in->local;
+	sa->remote = in->remote;
+	sa->proposal = *selected;
+	sa->ni_len = r->nonce_len;
+	memcpy(sa->ni, r->nonce, r->nonce_len);
+	sa->nr_len = OUR_NONCE_LEN;
+	sa->peer_frag_supported = r->frag_supported;
+	sa->next_request_id = 1;
+	reassembly_init(&sa->reassembly, &svc->frag_budget,
+			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
+	if (RAND_bytes(sa->nr, OUR_NONCE_LEN) != 1 ||
+	    keymat_derive_ike(selected, gir, gir_len, sa->ni, sa->ni_len, sa->nr,
+			      sa->nr_len, msg->hdr.spi_i, (const uint8_t *)&spi_r,
+			      &sa->keys) < 0) {
+		sa_table_remove(svc->sas, id);
+		return NULL;
+	}
+	sa_table_set_state(svc->sas, id, IKE_SA_CONNECTING, cfg->name);
+	return sa;
+}
+
+static int respond(struct ike_service *svc, const struct packet *in,
+		   const struct ike_message *msg, const struct init_request *r,
+		   const struct init_config *cfg, const struct proposal *selected,
+		   struct packet *out)
+{
+	uint8_t gir[DH_MAX_SECRET];
+	size_t gir_len;
+	struct dh *dh = dh_create(r->ke.group);
+	struct ike_sa *sa = NULL;
+	int rc = 0;
+
+	if (!dh)
+		return 0;
+	if (dh_derive(dh, r->ke.data, r->ke.len, gir, &gir_len) < 0) {
+		dh_free(dh);
+		return ike_init_notify(in, msg, N_INVALID_SYNTAX, NULL, 0, out);
+	}
+	sa = create_sa(svc, in, msg, r, cfg, selected, gir, gir_len);
+	OPENSSL_cleanse(gir, sizeof(gir));
+	if (sa) {
+		detect_nat(msg, in);
+		rc = build_response(sa, dh, msg, in, r->frag_supported &&
+				    cfg->fragmentation != FRAG_NO, out);
+		if (rc == 1)
+			sa_table_cache_response(sa, 0, out->data, out->len);
+	}
+	dh_free(dh);
+	return rc;
+}
+
+int ike_init_respond(struct ike_service *svc, const struct packet *in,
+		     const struct ike_message *msg, struct packet *out)
+{
+	struct init_request r;
+	struct init_config cfg;
+	struct proposal selected;
+	uint16_t want_group;
+	char host[INET6_ADDRSTRLEN];
+
+	if (read_request(msg, &r) < 0)
+		return 0;
+	host_only(&in->remote, host, sizeof(host));
+	DBG1(LOG_IKE, "%s is initiating an IKE_SA", host);
+	if (load_config(svc, in, &cfg) < 0)
+		return ike_init_notify(in, msg, N_NO_PROPOSAL_CHOSEN, NULL, 0, out);
+	if (!choose_proposal(&cfg, &r, &selected, &want_group)) {
+		DBG1(LOG_IKE, "no acceptable proposal found");
+		return ike_init_notify(in, msg, N_NO_PROPOSAL_CHOSEN, NULL, 0, out);
+	}
+	if (want_group)
+		return invalid_ke(in, msg, r.ke.group, want_group, out);
+	return respond(svc, in, msg, &r, &cfg, &selected, out);
+}

@@ -1,0 +1,70 @@
+/* The packet thread: receives on the IKE sockets, processes one packet
+ * at a time and sends what the exchange answers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "ike/exchange.h"
+#include "log.h"
+
+#define RECV_POLL_MS 500
+
+static void *receive_loop(void *arg)
+{
+	struct ike_service *svc = arg;
+	struct packet *in = malloc(sizeof(*in)), *out = malloc(sizeof(*out));
+
+	while (in && out && !svc->stopping) {
+		int rc = ike_sockets_recv(&svc->sockets, in, RECV_POLL_MS);
+
+		if (rc < 0) {
+			DBG1(LOG_NET, "receiving from IKE sockets failed");
+			break;
+		}
+		if (rc == 0 || ike_process(svc, in, out) == 0)
+			continue;
+		if (ike_sockets_send(&svc->sockets, out) == 0) {
+			char a[64], b[64];
+
+			sockaddr_format(&out->local, a, sizeof(a));
+			sockaddr_format(&out->remote, b, sizeof(b));
+			DBG1(LOG_NET, "sending packet: from %s to %s (%zu bytes)",
+			     a, b, out->len);
+		}
+	}
+	free(in);
+	free(out);
+	return NULL;
+}
+
+int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
+{
+	struct ike_service *svc = arg;
+	const struct ike_settings *s = &svc->settings;
+
+	(void)d;
+	if (ike_sockets_open(&svc->sockets, s->listen, s->n_listen, s->port,
+			     s->port_nat_t, err, errlen) < 0)
+		return -1;
+	svc->stopping = false;
+	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
+		snprintf(err, errlen, "could not start the IKE packet thread");
+		ike_sockets_close(&svc->sockets);
+		return -1;
+	}
+	svc->receiving = true;
+	return 0;
+}
+
+void ike_service_stop(void *arg)
+{
+	struct ike_service *svc = arg;
+
+	if (!svc->receiving)
+		return;
+	svc->stopping = true;
+	pthread_join(svc->receiver, NULL);
+	ike_sockets_close(&svc->sockets);
+	svc->receiving = false;
+}
