@@ -55,10 +55,6 @@ cyg_fail() {
 	cyg_failed=$((cyg_failed + 1))
 }
 
-cyg_ns() {
-	echo "cyg-$CYG_ID-$1"
-}
-
 cyg_pid_note() {
 	echo "$1" >>"$CYG_WORK/pids"
 }
@@ -85,7 +81,7 @@ cyg_cleanup() {
 		rm -f "$CYG_WORK/pids"
 	fi
 	for ns in client gw web; do
-		ip netns del "$(cyg_ns $ns)" 2>/dev/null
+		ip netns del "cyg-$CYG_ID-$ns" 2>/dev/null
 	done
 	[ "${CYG_KEEP_WORK:-}" = 1 ] || rm -rf "$CYG_WORK"
 }
@@ -109,7 +105,7 @@ cyg_begin() {
 
 cyg_setup_net() {
 	local gw client web
-	gw=$(cyg_ns gw); client=$(cyg_ns client); web=$(cyg_ns web)
+	gw=cyg-$CYG_ID-gw; client=cyg-$CYG_ID-client; web=cyg-$CYG_ID-web
 	ip -batch - <<EOF || return 1
 netns add $gw
 netns add $client
@@ -151,14 +147,14 @@ EOF
 # Runs a command in a namespace (gw, client or web).
 cyg_in() {
 	local ns=$1; shift
-	ip netns exec "$(cyg_ns "$ns")" "$@"
+	ip netns exec "cyg-$CYG_ID-$ns" "$@"
 }
 
 # Starts a command in a namespace in the background and remembers its PID
 # (ip netns exec execs the command, so $! is the command itself).
 cyg_spawn() {
 	local ns=$1 log=$2; shift 2
-	ip netns exec "$(cyg_ns "$ns")" "$@" >>"$log" 2>&1 </dev/null &
+	ip netns exec "cyg-$CYG_ID-$ns" "$@" >>"$log" 2>&1 </dev/null &
 	cyg_pid_note $!
 	CYG_LAST_PID=$!
 }
@@ -183,14 +179,9 @@ cyg_start_web() {
 
 # ---- strongSwan -------------------------------------------------------------
 
-# The side's config dir: strongswan.conf, swanctl/ (SWANCTL_DIR), vici socket.
-cyg_side_dir() {
-	echo "$CYG_WORK/$1"
-}
-
-cyg_vici() {
-	echo "unix://$(cyg_side_dir "$1")/charon.vici"
-}
+# A side's config dir is $CYG_WORK/SIDE: strongswan.conf, swanctl/
+# (SWANCTL_DIR) and the vici socket charon.vici.  (Paths are spelled out
+# instead of computed in $(...): every fork costs under TCG.)
 
 # The kernel interface: real XFRM where the kernel has ESP, otherwise
 # userspace ESP over a TUN device (UDP-encapsulated ESP only).
@@ -206,7 +197,7 @@ cyg_kernel_plugins() {
 # EXTRA_SETTINGS go inside the charon-systemd { } section.
 cyg_charon_conf() {
 	local side=$1 extra=${2:-} dir
-	dir=$(cyg_side_dir "$side")
+	dir=$CYG_WORK/$side
 	mkdir -p "$dir/swanctl"
 	cat >"$dir/strongswan.conf" <<EOF
 charon-systemd {
@@ -228,7 +219,7 @@ charon-systemd {
 	}
 	plugins {
 		vici {
-			socket = $(cyg_vici "$side")
+			socket = unix://$dir/charon.vici
 		}
 		kernel-netlink {
 			roam_events = no
@@ -247,7 +238,7 @@ EOF
 cyg_swanctl_dir() {
 	local side=$1 dir e sub
 	shift
-	dir=$(cyg_side_dir "$side")/swanctl
+	dir=$CYG_WORK/$side/swanctl
 	mkdir -p "$dir/x509ca" "$dir/x509" "$dir/rsa" "$dir/ecdsa"
 	cp "$CYG_PKI/ca/ca.pem" "$dir/x509ca/ca.pem"
 	for e in "$@"; do
@@ -262,7 +253,7 @@ cyg_swanctl_dir() {
 # swanctl.conf.  Fails the scenario check "charon-SIDE" otherwise.
 cyg_start_charon() {
 	local side=$1 dir
-	dir=$(cyg_side_dir "$side")
+	dir=$CYG_WORK/$side
 	rm -f "$dir/charon.vici"
 	STRONGSWAN_CONF=$dir/strongswan.conf cyg_spawn "$side" \
 		"$CYG_LOGS/charon-$side.out" /usr/sbin/charon-systemd
@@ -282,9 +273,9 @@ cyg_start_charon() {
 cyg_swanctl() {
 	local side=$1 cmd=$2 dir
 	shift 2
-	dir=$(cyg_side_dir "$side")
+	dir=$CYG_WORK/$side
 	STRONGSWAN_CONF=$dir/strongswan.conf SWANCTL_DIR=$dir/swanctl \
-		swanctl "$cmd" --uri "$(cyg_vici "$side")" "$@"
+		swanctl "$cmd" --uri "unix://$dir/charon.vici" "$@"
 }
 
 # ---- the seed scenario's configs --------------------------------------------
@@ -412,22 +403,16 @@ cyg_seed_client_setup() {
 			}
 		}"
 	cyg_swanctl_dir client alice@example.org mallory@example.org pc1.example.org
-	cp "$CYG_PKI"/extra-cas/*.pem "$(cyg_side_dir client)/swanctl/x509ca/"
-	cyg_seed_client_conf >"$(cyg_side_dir client)/swanctl/swanctl.conf"
+	cp "$CYG_PKI"/extra-cas/*.pem "$CYG_WORK/client/swanctl/x509ca/"
+	cyg_seed_client_conf >"$CYG_WORK/client/swanctl/swanctl.conf"
 }
 
 # ---- Cygnet -----------------------------------------------------------------
 
+CYG_CYGNET_DIR=$CYG_WORK/cygnet
+CYG_CYGNET_CONF=$CYG_CYGNET_DIR/cygnet.conf
 # In the order they depend on each other (as deploy/run-demo starts them).
 CYG_SERVICES="pool kernel authority ike"
-
-cyg_cygnet_dir() {
-	echo "$CYG_WORK/cygnet"
-}
-
-cyg_cygnet_conf() {
-	echo "$(cyg_cygnet_dir)/cygnet.conf"
-}
 
 # cyg_cygnet_setup CONNECTIONS_AND_POOLS: cygnet.conf with that swanctl.conf
 # text plus a cygnet { } section keeping every socket, state and cache in
@@ -435,13 +420,13 @@ cyg_cygnet_conf() {
 # gateway's credentials in swanctl layout for the authority.
 cyg_cygnet_setup() {
 	local dir
-	dir=$(cyg_cygnet_dir)
+	dir=$CYG_CYGNET_DIR
 	mkdir -p "$dir/run" "$dir/crls" "$dir/pool" "$dir/swanctl/x509ca" \
 		"$dir/swanctl/x509" "$dir/swanctl/private"
 	cp "$CYG_PKI/ca/ca.pem" "$dir/swanctl/x509ca/"
 	cp "$CYG_PKI/vpn.example.org/x509/vpn.example.org.pem" "$dir/swanctl/x509/"
 	cp "$CYG_PKI/vpn.example.org/ecdsa/vpn.example.org.key" "$dir/swanctl/private/"
-	cat >"$(cyg_cygnet_conf)" <<EOF
+	cat >"$CYG_CYGNET_CONF" <<EOF
 $1
 cygnet {
 	runtime_dir = $dir/run
@@ -460,7 +445,7 @@ EOF
 # listens on its RPC socket.  Fails the check "cygnet-start" otherwise.
 cyg_start_cygnet() {
 	local svc missing="" rt
-	rt=$(cyg_cygnet_dir)/run
+	rt=$CYG_CYGNET_DIR/run
 	for svc in $CYG_SERVICES; do
 		[ -x "$CYGNET_BIN/cygnet-$svc" ] || missing="$missing cygnet-$svc"
 	done
@@ -471,7 +456,7 @@ cyg_start_cygnet() {
 	fi
 	for svc in $CYG_SERVICES; do
 		cyg_spawn gw "$CYG_LOGS/cygnet-$svc.log" \
-			"$CYGNET_BIN/cygnet-$svc" --config "$(cyg_cygnet_conf)"
+			"$CYGNET_BIN/cygnet-$svc" --config "$CYG_CYGNET_CONF"
 		eval "CYG_PID_$svc=$CYG_LAST_PID"
 		if ! cyg_wait_path "$rt/$svc.rpc" 15; then
 			cyg_fail cygnet-start "cygnet-$svc has no RPC socket after 15 s: $(tail -n 2 "$CYG_LOGS/cygnet-$svc.log" | tr '\n' ' ')"
@@ -500,7 +485,7 @@ cyg_stop_cygnet() {
 }
 
 cyg_ctl() {
-	cyg_in gw "$CYGNET_BIN/cygnetctl" --config "$(cyg_cygnet_conf)" "$@"
+	cyg_in gw "$CYGNET_BIN/cygnetctl" --config "$CYG_CYGNET_CONF" "$@"
 }
 
 # ---- packet capture -----------------------------------------------------------

@@ -14,7 +14,7 @@ gw_log=$CYG_LOGS/charon-gw.log
 cyg_start_web
 cyg_charon_conf gw
 cyg_swanctl_dir gw vpn.example.org
-cyg_seed_gateway_conf >"$(cyg_side_dir gw)/swanctl/swanctl.conf"
+cyg_seed_gateway_conf >"$CYG_WORK/gw/swanctl/swanctl.conf"
 
 cyg_seed_client_setup
 

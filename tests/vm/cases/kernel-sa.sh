@@ -102,7 +102,7 @@ check_sa sa-aes256gcm16 add encr=20 bits=256 ekey=$k36 replay=32 -- \
 check_sa sa-chacha20poly1305 alloc encr=28 bits=256 ekey=$k36 -- \
 	aead 'rfc7539esp(chacha20,poly1305)' 0x$k36 128 flag af-unspec
 check_sa sa-mark-ifid add encr=12 bits=128 ekey=$k16 integ=2 ikey=$k20 mark=10 mask=ff if_id=7 -- \
-	enc 'cbc(aes)' 0x$k16 auth-trunc 'hmac(sha1)' 0x$k20 96 mark 0x10/0xff if_id 7 flag af-unspec
+	enc 'cbc(aes)' 0x$k16 auth-trunc 'hmac(sha1)' 0x$k20 96 mark 0x10 mask 0xff if_id 7 flag af-unspec
 
 # A replay window above 32 needs the ESN replay state even without ESN
 # (the legacy field caps at 32): iproute2 cannot express it, check ours.
@@ -162,8 +162,13 @@ else
 fi
 
 # Acquire: an out policy without an SA, a packet matching it.
-ip -n "$ns" addr add 203.0.113.1/32 dev lo
-ip -n "$ns" route add 203.0.113.2/32 dev lo
+ip -n "$ns" -batch - <<BATCH
+link add kd0 type dummy
+link set kd0 up
+addr add 192.0.2.1/24 dev kd0
+addr add 203.0.113.1/32 dev lo
+route add 203.0.113.2/32 via 192.0.2.2 src 203.0.113.1
+BATCH
 out=$({
 	echo subscribe
 	echo "policy add local=192.0.2.1 remote=192.0.2.2 lts=203.0.113.1/32 rts=203.0.113.2/32 reqid=170"
