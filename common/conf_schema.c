@@ -72,10 +72,14 @@ const struct conf_schema conf_schema_connections[] = {
 	END
 };
 
+/* Besides the named attributes, a pool may carry any configuration
+ * attribute by its number ("25 = ..."): keys starting with a digit. */
 static const struct conf_schema pool[] = {
 	KEY("addrs"), KEY("dns"), KEY("nbns"), KEY("dhcp"), KEY("netmask"),
 	KEY("server"), KEY("subnet"), KEY("split_include"),
 	KEY("split_exclude"),
+	KEY("0*"), KEY("1*"), KEY("2*"), KEY("3*"), KEY("4*"), KEY("5*"),
+	KEY("6*"), KEY("7*"), KEY("8*"), KEY("9*"),
 	END
 };
 

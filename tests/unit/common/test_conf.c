@@ -687,7 +687,7 @@ static const char swanctl_conf[] =
 	"  proposals = aes256-sha384-ecp384 } }\n"
 	"pools {\n"
 	"  rw-v4 { addrs = 192.0.2.64/26\n dns = 192.0.2.53 }\n"
-	"  rw-v6 { addrs = 2001:db8::1000/116 }\n"
+	"  rw-v6 { addrs = 2001:db8::1000/116\n 25 = 0x1234 }\n"
 	"}\n"
 	"authorities {\n"
 	"  ca { cacert = ca.pem\n crl_uris = http://192.0.2.1/ca.crl }\n"
@@ -745,11 +745,12 @@ START_TEST(schema_warns_unknown)
 		"  }\n"
 		"}\n"
 		"secrets { eap-x { secrett = y }\n  foo { secret = z } }\n"
-		"pools { p { addrs = 192.0.2.0/24\n dns { } } }\n");
+		"pools { p { addrs = 192.0.2.0/24\n dns { } } }\n"
+		"pools { p { x25 = 1 } }\n");
 	struct captured cap;
 
 	capture_start(&cap);
-	ck_assert_int_eq(warn_all(conf), 6);
+	ck_assert_int_eq(warn_all(conf), 7);
 	capture_stop();
 	ck_assert_str_eq(cap.text,
 		"[CFG] test.conf:3: unknown key 'remote_addr' in section "
@@ -762,6 +763,7 @@ START_TEST(schema_warns_unknown)
 		"'secrets.eap-x'\n"
 		"[CFG] test.conf:11: unknown section 'foo' in section "
 		"'secrets'\n"
+		"[CFG] test.conf:14: unknown key 'x25' in section 'pools.p'\n"
 		"[CFG] test.conf:13: key expected, not section 'dns' in "
 		"section 'pools.p'\n");
 	conf_free(conf);
