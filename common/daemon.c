@@ -131,7 +131,7 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
 {
 	struct daemon d = { .def = def };
 	bool started = false;
-	char err[512] = "";
+	char err[512] = "the service refused its config";
 	int rc;
 
 	rc = daemon_parse_args(argc, argv, def, &d.config_path);

@@ -36,7 +36,7 @@ void daemon_reload(struct daemon *d, struct daemon_reload_result *r)
 	struct service_settings settings;
 	struct conf_error cerr;
 	struct conf *conf;
-	char err[sizeof(r->message)];
+	char err[sizeof(r->message)] = "the service refused the new config";
 
 	sd_notify(0, "RELOADING=1");
 	conf = conf_load_file(d->config_path, &cerr);

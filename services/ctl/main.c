@@ -100,9 +100,13 @@ static enum parse_outcome parse_args(int argc, char **argv, struct ctl *ctl,
 		} else if (is_option(arg, "-v", "--version")) {
 			printf("cygnetctl %s\n", CYGNET_VERSION);
 			return PARSE_EXIT_OK;
-		} else if (is_option(arg, "-c", "--config") && i + 1 < argc) {
+		} else if ((is_option(arg, "-c", "--config") ||
+			    is_option(arg, "-T", "--timeout")) && i + 1 == argc) {
+			fprintf(stderr, "cygnetctl: %s needs a value\n", arg);
+			return PARSE_EXIT_FAIL;
+		} else if (is_option(arg, "-c", "--config")) {
 			ctl->config_path = argv[++i];
-		} else if (is_option(arg, "-T", "--timeout") && i + 1 < argc) {
+		} else if (is_option(arg, "-T", "--timeout")) {
 			if (parse_timeout(argv[++i], &ctl->timeout_ms) != 0) {
 				fprintf(stderr, "cygnetctl: invalid timeout "
 					"'%s'\n", argv[i]);
