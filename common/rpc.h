@@ -23,9 +23,12 @@ struct rpc_server;
 struct rpc_client;
 struct rpc_reply;
 
-/* A method handler runs on a server worker thread.  It answers with
- * rpc_reply_message() (packs msg at once, so msg may live on the stack)
- * or rpc_reply_error(); returning without either is answered RPC_FAILED. */
+/* A method handler runs on a server worker thread (the server's own, not
+ * one of nng's), so it may block on a database or on a call to another
+ * service; the worker count bounds how many run at once.  It answers
+ * with rpc_reply_message() (packs msg at once, so msg may live on the
+ * stack) or rpc_reply_error(); returning without either is answered
+ * RPC_FAILED. */
 typedef void (*rpc_handler_fn)(void *ctx, const ProtobufCMessage *request,
 			       struct rpc_reply *reply);
 
@@ -61,6 +64,7 @@ void rpc_server_get_stats(struct rpc_server *server,
 
 struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 				   char *err, size_t errlen);
+/* Calls still in flight end with an error; their done still runs. */
 void rpc_client_close(struct rpc_client *client);
 
 /* The outcome of a call: status RPC_OK with reply set (free it with

@@ -140,16 +140,16 @@ static void fail_call(struct rpc_call *call, int rv, struct rpc_result *res)
 
 	if (rv == NNG_ETIMEDOUT && atomic_load(&client->pipes) == 0) {
 		result_error(res, CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
-			 "service unavailable at %s: not connected within %d ms (method %u)",
-			 client->url, call->timeout_ms, call->method);
+			     "service unavailable at %s: not connected within %d ms (method %u)",
+			     client->url, call->timeout_ms, call->method);
 	} else if (rv == NNG_ETIMEDOUT) {
 		result_error(res, CYGNET__RPC_STATUS__RPC_TIMEOUT,
-			 "timeout after %d ms calling method %u at %s",
-			 call->timeout_ms, call->method, client->url);
+			     "timeout after %d ms calling method %u at %s",
+			     call->timeout_ms, call->method, client->url);
 	} else {
 		result_error(res, CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
-			 "calling method %u at %s: %s", call->method,
-			 client->url, nng_strerror(rv));
+			     "calling method %u at %s: %s", call->method,
+			     client->url, nng_strerror(rv));
 	}
 }
 
@@ -162,22 +162,23 @@ static void decode_reply(struct rpc_call *call, nng_msg *msg,
 					nng_msg_body(msg));
 	if (env == NULL) {
 		result_error(res, CYGNET__RPC_STATUS__RPC_FAILED,
-			 "undecodable reply to method %u from %s",
-			 call->method, call->client->url);
+			     "undecodable reply to method %u from %s",
+			     call->method, call->client->url);
 		return;
 	}
 	res->status = env->status;
 	if (env->status != CYGNET__RPC_STATUS__RPC_OK) {
-		snprintf(res->error, sizeof(res->error), "%s", env->error);
+		snprintf(res->error, sizeof(res->error), "%s",
+			 env->error[0] ? env->error : rpc_status_name(env->status));
 	} else if (call->reply_type != NULL) {
 		res->reply = protobuf_c_message_unpack(call->reply_type, NULL,
 						       env->body.len,
 						       env->body.data);
 		if (res->reply == NULL) {
 			result_error(res, CYGNET__RPC_STATUS__RPC_FAILED,
-				 "undecodable %s in reply to method %u from %s",
-				 call->reply_type->name, call->method,
-				 call->client->url);
+				     "undecodable %s in reply to method %u from %s",
+				     call->reply_type->name, call->method,
+				     call->client->url);
 		}
 	}
 	cygnet__rpc_reply__free_unpacked(env, NULL);
@@ -335,8 +336,8 @@ void rpc_call(struct rpc_client *client, uint32_t method,
 	if (rpc_call_async(client, method, request, reply_type, timeout_ms,
 			   sync_done, &sc) != 0) {
 		result_error(result, CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
-			 "could not start method %u at %s", method,
-			 client->url);
+			     "could not start method %u at %s", method,
+			     client->url);
 	} else {
 		pthread_mutex_lock(&sc.lock);
 		while (!sc.done)

@@ -9,6 +9,16 @@
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
 
+/* 0 for rv == 0, else -1 with "<what> <url>: <nng error>" in err. */
+static int check(int rv, const char *what, const char *url, char *err,
+		 size_t errlen)
+{
+	if (rv == 0)
+		return 0;
+	snprintf(err, errlen, "%s %s: %s", what, url, nng_strerror(rv));
+	return -1;
+}
+
 static int listener_options(nng_listener l, const char *url,
 			    const struct rpc_tls *tls, char *err, size_t errlen)
 {
@@ -18,11 +28,8 @@ static int listener_options(nng_listener l, const char *url,
 	if (ipc_path(url) != NULL) {
 		rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS,
 					  IPC_SOCKET_MODE);
-		if (rv != 0) {
-			snprintf(err, errlen, "ipc permissions on %s: %s", url,
-				 nng_strerror(rv));
-			return -1;
-		}
+		if (rv != 0)
+			return check(rv, "ipc permissions on", url, err, errlen);
 	}
 	if (!url_is_tls(url))
 		return 0;
@@ -31,11 +38,7 @@ static int listener_options(nng_listener l, const char *url,
 		return -1;
 	rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, cfg);
 	nng_tls_config_free(cfg);	/* the listener holds its own reference */
-	if (rv != 0) {
-		snprintf(err, errlen, "TLS on %s: %s", url, nng_strerror(rv));
-		return -1;
-	}
-	return 0;
+	return check(rv, "TLS on", url, err, errlen);
 }
 
 int endpoint_listen(nng_socket sock, const char *url, const struct rpc_tls *tls,
@@ -43,7 +46,6 @@ int endpoint_listen(nng_socket sock, const char *url, const struct rpc_tls *tls,
 {
 	const char *path = ipc_path(url);
 	nng_listener l;
-	int rv;
 
 	if (path != NULL && ipc_prepare_dir(path, err, errlen) != 0)
 		return -1;
@@ -52,20 +54,12 @@ int endpoint_listen(nng_socket sock, const char *url, const struct rpc_tls *tls,
 			 url);
 		return -1;
 	}
-	rv = nng_listener_create(&l, sock, url);
-	if (rv != 0) {
-		snprintf(err, errlen, "listening on %s: %s", url,
-			 nng_strerror(rv));
+	if (check(nng_listener_create(&l, sock, url), "listening on", url,
+		  err, errlen) != 0)
 		return -1;
-	}
-	if (listener_options(l, url, tls, err, errlen) != 0) {
-		nng_listener_close(l);
-		return -1;
-	}
-	rv = nng_listener_start(l, 0);
-	if (rv != 0) {
-		snprintf(err, errlen, "listening on %s: %s", url,
-			 nng_strerror(rv));
+	if (listener_options(l, url, tls, err, errlen) != 0 ||
+	    check(nng_listener_start(l, 0), "listening on", url, err,
+		  errlen) != 0) {
 		nng_listener_close(l);
 		return -1;
 	}
@@ -81,11 +75,8 @@ static int dialer_options(nng_dialer d, const char *url,
 	rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMINT, RECONNECT_MIN_MS);
 	if (rv == 0)
 		rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMAXT, RECONNECT_MAX_MS);
-	if (rv != 0) {
-		snprintf(err, errlen, "reconnect times on %s: %s", url,
-			 nng_strerror(rv));
-		return -1;
-	}
+	if (rv != 0)
+		return check(rv, "reconnect times on", url, err, errlen);
 	if (!url_is_tls(url))
 		return 0;
 	cfg = tls_config_for(url, tls, false, err, errlen);
@@ -93,31 +84,20 @@ static int dialer_options(nng_dialer d, const char *url,
 		return -1;
 	rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
 	nng_tls_config_free(cfg);	/* the dialer holds its own reference */
-	if (rv != 0) {
-		snprintf(err, errlen, "TLS on %s: %s", url, nng_strerror(rv));
-		return -1;
-	}
-	return 0;
+	return check(rv, "TLS on", url, err, errlen);
 }
 
 int endpoint_dial(nng_socket sock, const char *url, const struct rpc_tls *tls,
 		  char *err, size_t errlen)
 {
 	nng_dialer d;
-	int rv;
 
-	rv = nng_dialer_create(&d, sock, url);
-	if (rv != 0) {
-		snprintf(err, errlen, "dialling %s: %s", url, nng_strerror(rv));
+	if (check(nng_dialer_create(&d, sock, url), "dialling", url, err,
+		  errlen) != 0)
 		return -1;
-	}
-	if (dialer_options(d, url, tls, err, errlen) != 0) {
-		nng_dialer_close(d);
-		return -1;
-	}
-	rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
-	if (rv != 0) {
-		snprintf(err, errlen, "dialling %s: %s", url, nng_strerror(rv));
+	if (dialer_options(d, url, tls, err, errlen) != 0 ||
+	    check(nng_dialer_start(d, NNG_FLAG_NONBLOCK), "dialling", url, err,
+		  errlen) != 0) {
 		nng_dialer_close(d);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "ipc_test_util.h"
 #include "log.h"
 #include "testmain.h"
 #include "types.pb-c.h"
@@ -118,18 +119,14 @@ static struct events_pub *open_pub(void)
 
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cygnet-events-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tmpdir_make(tmpdir, sizeof(tmpdir), "events");
 	snprintf(url, sizeof(url), "ipc://%s/run/test.events", tmpdir);
 	log_set_all_levels(0);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_remove(tmpdir);
 	nng_fini();
 }
 
@@ -170,18 +167,10 @@ END_TEST
 START_TEST(test_ipc_perms_and_removal)
 {
 	struct events_pub *pub = open_pub();
-	char path[128];
-	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/run", tmpdir);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_int_eq(st.st_mode & 07777, 0750);
-	snprintf(path, sizeof(path), "%s/run/test.events", tmpdir);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_int_eq(st.st_mode & 07777, 0660);
+	assert_ipc_perms(tmpdir, "test.events");
 	events_pub_close(pub);
-	ck_assert_int_eq(stat(path, &st), -1);
-	ck_assert_int_eq(errno, ENOENT);
+	assert_ipc_removed(tmpdir, "test.events");
 }
 END_TEST
 
