@@ -93,6 +93,9 @@ static int decrypt(struct ike_sa *sa, const struct packet *in,
 
 	if (!plain)
 		return 0;
+	/* As charon: each fragment is logged as received, "[ EF(1/3) ]". */
+	if (enc->type == PL_SKF)
+		log_message("parsed", msg);
 	if (sk_decrypt(&keys, in->data, in->len, iv_off, plain, &plain_len) < 0) {
 		DBG1(LOG_ENC, "%s decryption failed", exchange_name(msg->hdr.exchange));
 	} else if (enc->type == PL_SK) {
