@@ -188,7 +188,8 @@ Cygnet__CrlInfo *crlinfo_new(X509_CRL *crl, const char *uri)
 {
 	Cygnet__CrlInfo *info = malloc(sizeof(*info));
 	STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
-	size_t n = (size_t)sk_X509_REVOKED_num(revoked);
+	int count = revoked ? sk_X509_REVOKED_num(revoked) : 0;
+	size_t n = count > 0 ? (size_t)count : 0;
 	char issuer[DN_MAX];
 
 	if (!info)

@@ -1,5 +1,6 @@
 #include "authority/verify.h"
 
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +96,7 @@ static STACK_OF(X509) *build_chain(const struct cred_store *store,
 		     X509_verify_cert_error_string(err), where[0] ? where : r->subject);
 	}
 	X509_free(at);
+	ERR_clear_error();
 	return chain;
 }
 
