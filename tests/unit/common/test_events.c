@@ -12,9 +12,10 @@
 #include <unistd.h>
 
 #include "events.h"
-#include "ipc_test_util.h"
+#include "endpoint_test_util.h"
 #include "log.h"
 #include "testmain.h"
+#include "tls_test_util.h"
 #include "types.pb-c.h"
 
 #define MAX_SEEN 64
@@ -24,7 +25,8 @@ static char url[128];
 
 struct seen {
 	pthread_mutex_t lock;
-	int count;
+	uint32_t synced;	/* round of the last "*.sync" event */
+	int count;		/* other events, recorded below */
 	char topics[MAX_SEEN][32];
 	uint32_t ports[MAX_SEEN];
 };
@@ -34,9 +36,12 @@ static void on_event(void *arg, const char *topic, const uint8_t *body,
 {
 	struct seen *seen = arg;
 	Cygnet__Address *addr = cygnet__address__unpack(NULL, len, body);
+	size_t topic_len = strlen(topic);
 
 	pthread_mutex_lock(&seen->lock);
-	if (seen->count < MAX_SEEN) {
+	if (topic_len > 5 && strcmp(topic + topic_len - 5, ".sync") == 0)
+		seen->synced = addr != NULL ? addr->port : 0;
+	else if (seen->count < MAX_SEEN) {
 		snprintf(seen->topics[seen->count], sizeof(seen->topics[0]),
 			 "%s", topic);
 		seen->ports[seen->count] = addr != NULL ? addr->port : 0;
@@ -68,28 +73,31 @@ static int publish(struct events_pub *pub, const char *topic, uint32_t port)
 	return events_publish(pub, topic, &addr.base);
 }
 
-/* PUB drops what it sends before a subscriber is connected, so announce
- * until every subscriber has seen one, then forget those. */
-static void sync_subscribers(struct events_pub *pub, struct seen **seen,
-			     int n)
+static uint32_t seen_synced(struct seen *seen)
 {
-	for (int tries = 0; tries < 200; tries++) {
-		int ready = 0;
+	uint32_t round;
 
-		ck_assert_int_eq(publish(pub, "pool.sync", 0), 0);
+	pthread_mutex_lock(&seen->lock);
+	round = seen->synced;
+	pthread_mutex_unlock(&seen->lock);
+	return round;
+}
+
+/* PUB drops what it sends before a subscriber is connected, so announce
+ * round on topic until every subscriber has seen it. */
+static void sync_subscribers(struct events_pub *pub, const char *topic,
+			     uint32_t round, struct seen **seen, int n)
+{
+	int ready = 0;
+
+	for (int tries = 0; tries < 500 && ready < n; tries++) {
+		ck_assert_int_eq(publish(pub, topic, round), 0);
 		usleep(20 * 1000);
+		ready = 0;
 		for (int i = 0; i < n; i++)
-			ready += seen_count(seen[i]) > 0;
-		if (ready == n)
-			break;
+			ready += seen_synced(seen[i]) == round;
 	}
-	usleep(50 * 1000);
-	for (int i = 0; i < n; i++) {
-		ck_assert_int_gt(seen_count(seen[i]), 0);
-		pthread_mutex_lock(&seen[i]->lock);
-		seen[i]->count = 0;
-		pthread_mutex_unlock(&seen[i]->lock);
-	}
+	ck_assert_int_eq(ready, n);
 }
 
 static void wait_for(struct seen *seen, int count)
@@ -98,23 +106,36 @@ static void wait_for(struct seen *seen, int count)
 		usleep(10 * 1000);
 }
 
-static struct events_sub *subscribe(const char *topic, struct seen *seen)
+static struct events_sub *subscribe_at(const char *at,
+				       const struct rpc_tls *tls,
+				       const char *topic, struct seen *seen)
 {
 	char err[256] = "";
-	struct events_sub *sub = events_sub_open(url, NULL, topic, on_event,
+	struct events_sub *sub = events_sub_open(at, tls, topic, on_event,
 						 seen, err, sizeof(err));
 
 	ck_assert_msg(sub != NULL, "%s", err);
 	return sub;
 }
 
-static struct events_pub *open_pub(void)
+static struct events_sub *subscribe(const char *topic, struct seen *seen)
+{
+	return subscribe_at(url, NULL, topic, seen);
+}
+
+static struct events_pub *open_pub_at(const char *at,
+				      const struct rpc_tls *tls)
 {
 	char err[256] = "";
-	struct events_pub *pub = events_pub_open(url, NULL, err, sizeof(err));
+	struct events_pub *pub = events_pub_open(at, tls, err, sizeof(err));
 
 	ck_assert_msg(pub != NULL, "%s", err);
 	return pub;
+}
+
+static struct events_pub *open_pub(void)
+{
+	return open_pub_at(url, NULL);
 }
 
 static void setup(void)
@@ -139,7 +160,7 @@ START_TEST(test_topic_filter)
 	struct events_sub *pool_sub = subscribe("pool.", &pool);
 	struct events_sub *all_sub = subscribe("", &all);
 
-	sync_subscribers(pub, both, 2);
+	sync_subscribers(pub, "pool.sync", 1, both, 2);
 
 	ck_assert_int_eq(publish(pub, "kernel.sa_expired", 1), 0);
 	ck_assert_int_eq(publish(pub, "pool.lease", 2), 0);
@@ -177,26 +198,22 @@ END_TEST
 START_TEST(test_subscriber_before_publisher)
 {
 	struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct seen *one[] = { &seen };
 	struct events_sub *sub = subscribe("kernel.", &seen);
 	struct events_pub *pub;
 
 	usleep(300 * 1000);	/* a few failed reconnects */
 	pub = open_pub();
-	for (int tries = 0; tries < 200 && seen_count(&seen) == 0; tries++) {
-		ck_assert_int_eq(publish(pub, "kernel.sync", 0), 0);
-		usleep(20 * 1000);
-	}
-	ck_assert_int_gt(seen_count(&seen), 0);
+	sync_subscribers(pub, "kernel.sync", 1, one, 1);
 
 	/* and the subscriber follows a publisher restart */
 	events_pub_close(pub);
-	seen.count = 0;
 	pub = open_pub();
-	for (int tries = 0; tries < 300 && seen_count(&seen) == 0; tries++) {
-		ck_assert_int_eq(publish(pub, "kernel.sync", 5), 0);
-		usleep(20 * 1000);
-	}
-	ck_assert_int_gt(seen_count(&seen), 0);
+	sync_subscribers(pub, "kernel.sync", 2, one, 1);
+	ck_assert_int_eq(publish(pub, "kernel.sa_expired", 5), 0);
+	wait_for(&seen, 1);
+	ck_assert_int_eq(seen_count(&seen), 1);
+	ck_assert_str_eq(seen.topics[0], "kernel.sa_expired");
 	ck_assert_uint_eq(seen.ports[0], 5);
 	events_sub_close(sub);
 	events_pub_close(pub);
@@ -228,6 +245,46 @@ START_TEST(test_event_without_topic_dropped)
 }
 END_TEST
 
+/* Over mutual TLS: a subscriber with a certificate from the services' CA
+ * gets events, one with a certificate from another CA gets none. */
+START_TEST(test_tls_events)
+{
+	struct seen good = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct seen rogue = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct seen *one[] = { &good };
+	struct rpc_tls pub_tls, good_tls, rogue_tls;
+	struct events_sub *good_sub, *rogue_sub;
+	struct events_pub *pub;
+	char tls_url[64];
+
+	make_ca(tmpdir, "ca");
+	make_ca(tmpdir, "rogue");
+	make_cert(tmpdir, "pub", "ca");
+	make_cert(tmpdir, "sub", "ca");
+	make_cert(tmpdir, "intruder", "rogue");
+	tls_files(&pub_tls, tmpdir, "ca", "pub");
+	tls_files(&good_tls, tmpdir, "ca", "sub");
+	tls_files(&rogue_tls, tmpdir, "ca", "intruder");
+	snprintf(tls_url, sizeof(tls_url), "tls+tcp://127.0.0.1:%d",
+		 free_tcp_port());
+
+	pub = open_pub_at(tls_url, &pub_tls);
+	good_sub = subscribe_at(tls_url, &good_tls, "pool.", &good);
+	rogue_sub = subscribe_at(tls_url, &rogue_tls, "", &rogue);
+	sync_subscribers(pub, "pool.sync", 1, one, 1);
+	ck_assert_int_eq(publish(pub, "pool.lease", 7), 0);
+	wait_for(&good, 1);
+	ck_assert_int_eq(seen_count(&good), 1);
+	ck_assert_uint_eq(good.ports[0], 7);
+	ck_assert_int_eq(seen_count(&rogue), 0);
+	ck_assert_uint_eq(seen_synced(&rogue), 0);
+
+	events_sub_close(rogue_sub);
+	events_sub_close(good_sub);
+	events_pub_close(pub);
+}
+END_TEST
+
 START_TEST(test_bad_url)
 {
 	char err[256] = "";
@@ -251,6 +308,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_ipc_perms_and_removal);
 	tcase_add_test(tc, test_subscriber_before_publisher);
 	tcase_add_test(tc, test_event_without_topic_dropped);
+	tcase_add_test(tc, test_tls_events);
 	tcase_add_test(tc, test_bad_url);
 	suite_add_tcase(s, tc);
 	return s;

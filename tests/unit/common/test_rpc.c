@@ -1,7 +1,5 @@
 /* RPC over real sockets: ipc in a temp dir, tcp and tls+tcp on 127.0.0.1. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
@@ -10,15 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "ipc_test_util.h"
+#include "endpoint_test_util.h"
 #include "log.h"
 #include "rpc.h"
 #include "testmain.h"
+#include "tls_test_util.h"
 #include "types.pb-c.h"
 
 enum {
@@ -171,22 +169,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
-/* A port the kernel just handed out, so concurrent test runs on this
- * machine do not collide. */
-static int free_tcp_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 static void setup(void)
@@ -585,42 +567,6 @@ START_TEST(test_bad_urls)
 }
 END_TEST
 
-/* Test PKI from the openssl CLI: ca signs server and client, rogue is
- * an unrelated CA that signs "intruder". */
-static void make_cert(const char *name, const char *ca)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-		 "-nodes -keyout %s.key -out %s.csr -subj /CN=%s 2>/dev/null && "
-		 "openssl x509 -req -in %s.csr -CA %s.crt -CAkey %s.key "
-		 "-CAcreateserial -days 1 -out %s.crt 2>/dev/null",
-		 tmpdir, name, name, name, name, ca, ca, name);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void make_ca(const char *name)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-		 "-nodes -keyout %s.key -out %s.crt -subj '/CN=%s CA' -days 1 "
-		 "2>/dev/null",
-		 tmpdir, name, name, name);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void tls_files(struct rpc_tls *tls, const char *ca, const char *name)
-{
-	snprintf(tls->ca_file, sizeof(tls->ca_file), "%s/%s.crt", tmpdir, ca);
-	snprintf(tls->cert_file, sizeof(tls->cert_file), "%s/%s.crt", tmpdir,
-		 name);
-	snprintf(tls->key_file, sizeof(tls->key_file), "%s/%s.key", tmpdir,
-		 name);
-}
-
 /* A REQ socket that trusts the CA but presents no certificate. */
 static int call_without_cert(const char *url, const char *ca_file)
 {
@@ -650,6 +596,7 @@ static int call_without_cert(const char *url, const char *ca_file)
 	return rv;
 }
 
+/* ca signs server and client; rogue, an unrelated CA, signs intruder. */
 START_TEST(test_mutual_tls)
 {
 	char url[64];
@@ -658,14 +605,14 @@ START_TEST(test_mutual_tls)
 	struct rpc_client *c;
 	struct rpc_result res;
 
-	make_ca("ca");
-	make_ca("rogue");
-	make_cert("server", "ca");
-	make_cert("client", "ca");
-	make_cert("intruder", "rogue");
-	tls_files(&server_tls, "ca", "server");
-	tls_files(&client_tls, "ca", "client");
-	tls_files(&intruder_tls, "ca", "intruder");
+	make_ca(tmpdir, "ca");
+	make_ca(tmpdir, "rogue");
+	make_cert(tmpdir, "server", "ca");
+	make_cert(tmpdir, "client", "ca");
+	make_cert(tmpdir, "intruder", "rogue");
+	tls_files(&server_tls, tmpdir, "ca", "server");
+	tls_files(&client_tls, tmpdir, "ca", "client");
+	tls_files(&intruder_tls, tmpdir, "ca", "intruder");
 	snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%d", port_base);
 
 	s = start_server(url, &server_tls, 2);
@@ -685,13 +632,13 @@ START_TEST(test_mutual_tls)
 			 NNG_ETIMEDOUT);
 
 	/* and a client that does not trust the server's CA */
-	tls_files(&client_tls, "rogue", "client");
+	tls_files(&client_tls, tmpdir, "rogue", "client");
 	c = open_client(url, &client_tls);
 	call_echo(c, 1, 500, &res);
 	ck_assert_int_eq(res.status, CYGNET__RPC_STATUS__RPC_UNAVAILABLE);
 	rpc_client_close(c);
 
-	tls_files(&client_tls, "ca", "client");
+	tls_files(&client_tls, tmpdir, "ca", "client");
 	c = open_client(url, &client_tls);
 	assert_echo_ok(c, 10);
 	rpc_client_close(c);
@@ -708,13 +655,13 @@ START_TEST(test_tls_server_name)
 	struct rpc_client *c;
 	struct rpc_result res;
 
-	make_ca("ca");
-	make_cert("server", "ca");
-	make_cert("localhost", "ca");
-	make_cert("client", "ca");
-	tls_files(&wrong_name, "ca", "server");
-	tls_files(&right_name, "ca", "localhost");
-	tls_files(&client_tls, "ca", "client");
+	make_ca(tmpdir, "ca");
+	make_cert(tmpdir, "server", "ca");
+	make_cert(tmpdir, "localhost", "ca");
+	make_cert(tmpdir, "client", "ca");
+	tls_files(&wrong_name, tmpdir, "ca", "server");
+	tls_files(&right_name, tmpdir, "ca", "localhost");
+	tls_files(&client_tls, tmpdir, "ca", "client");
 	snprintf(url, sizeof(url), "tls+tcp://localhost:%d", port_base);
 
 	s = start_server(url, &wrong_name, 1);
