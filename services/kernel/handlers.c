@@ -1,5 +1,6 @@
 /* The RPC methods of kernel.proto: validate, talk netlink, answer with
  * the kernel's errno and its meaning on failure. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "kernel/service.h"
 #include "kernel/spi.h"
 #include "kernel/state.h"
+#include "kernel/usage.h"
 
 #define BAD_REQUEST CYGNET__RPC_STATUS__RPC_BAD_REQUEST
 #define FAILED CYGNET__RPC_STATUS__RPC_FAILED
@@ -64,6 +66,29 @@ static void alloc_spi(void *ctx, const ProtobufCMessage *msg,
 	rpc_reply_message(reply, &out.base);
 }
 
+/* Answers and returns false unless the SA exists and is ours. */
+static bool sa_owned(struct kernel_service *svc, const struct knl_sa_id *id,
+		     struct rpc_reply *reply)
+{
+	struct knl_sa_info info;
+	struct nl_error err;
+	struct owner o;
+
+	if (sa_query(svc->nl, id, &info, &err) < 0) {
+		rpc_reply_error(reply, FAILED, "deleting SA %08x failed: %s",
+				id->spi, err.text);
+		return false;
+	}
+	kernel_service_owner(svc, &o);
+	if (!owner_sa(&o, &info)) {
+		rpc_reply_error(reply, FAILED, "SA %08x has reqid %u, outside "
+				"the range %u-%u this service owns", id->spi,
+				info.sa.reqid, o.reqid_min, o.reqid_max);
+		return false;
+	}
+	return true;
+}
+
 static void del_sa_common(struct kernel_service *svc,
 			  const Cygnet__SaId *in, struct rpc_reply *reply)
 {
@@ -75,6 +100,10 @@ static void del_sa_common(struct kernel_service *svc,
 		return;
 	if (convert_sa_id(in, &id, why, sizeof(why)) < 0) {
 		rpc_reply_error(reply, BAD_REQUEST, "%s", why);
+		return;
+	}
+	if (!sa_owned(svc, &id, reply)) {
+		kernel_service_count(svc, KERNEL_OP_DEL_SA, false);
 		return;
 	}
 	if (sa_delete(svc->nl, &id, &err) < 0) {
@@ -154,7 +183,8 @@ static void query_sa(void *ctx, const ProtobufCMessage *msg,
 	struct kernel_service *svc = ctx;
 	Cygnet__SaUsage out;
 	struct knl_sa_id id;
-	struct knl_sa_info info;
+	struct knl_usage usage;
+	struct owner o;
 	struct nl_error err;
 	char why[256];
 
@@ -165,7 +195,8 @@ static void query_sa(void *ctx, const ProtobufCMessage *msg,
 		rpc_reply_error(reply, BAD_REQUEST, "%s", why);
 		return;
 	}
-	if (sa_query(svc->nl, &id, &info, &err) < 0) {
+	kernel_service_owner(svc, &o);
+	if (usage_query(svc->nl, &o, &id, &usage, &err) < 0) {
 		kernel_service_count(svc, KERNEL_OP_QUERY_SA, false);
 		DBG1(LOG_KNL, "unable to query SAD entry with SPI %08x: %s",
 		     id.spi, err.text);
@@ -174,7 +205,7 @@ static void query_sa(void *ctx, const ProtobufCMessage *msg,
 		return;
 	}
 	kernel_service_count(svc, KERNEL_OP_QUERY_SA, true);
-	convert_usage_out(&info.usage, &out);
+	convert_usage_out(&usage, &out);
 	rpc_reply_message(reply, &out.base);
 }
 
@@ -224,6 +255,27 @@ static struct knl_policy *expand(struct kernel_service *svc,
 	return policies;
 }
 
+/* Deletes the policy in p's slot if it is ours; a slot taken by someone
+ * else's policy is left alone and reported. */
+static int delete_owned(struct kernel_service *svc,
+			const struct knl_policy *p, struct nl_error *err)
+{
+	struct knl_policy cur;
+	struct owner o;
+
+	if (policy_query(svc->nl, p, &cur, err) < 0)
+		return -1;
+	kernel_service_owner(svc, &o);
+	if (!owner_policy(&o, &cur)) {
+		err->err = EPERM;
+		snprintf(err->text, sizeof(err->text), "the installed policy "
+			 "has reqid %u, outside the range %u-%u this service "
+			 "owns", cur.reqid, o.reqid_min, o.reqid_max);
+		return -1;
+	}
+	return policy_delete(svc->nl, p, err);
+}
+
 static void change_policies(struct kernel_service *svc,
 			    const Cygnet__PolicyConfig *in, bool add,
 			    struct rpc_reply *reply)
@@ -242,7 +294,7 @@ static void change_policies(struct kernel_service *svc,
 		return;
 	for (size_t i = 0; i < n; i++) {
 		int rc = add ? policy_install(svc->nl, &policies[i], &err)
-			     : policy_delete(svc->nl, &policies[i], &err);
+			     : delete_owned(svc, &policies[i], &err);
 
 		policy_text(&policies[i], text, sizeof(text));
 		if (rc < 0) {

@@ -134,6 +134,7 @@ struct knl_policy {
 	uint32_t reqid;
 	struct knl_mark mark;
 	uint32_t if_id;
+	uint64_t use_time;	/* unix seconds the policy last matched */
 };
 
 const char *knl_dir_name(uint8_t dir);	/* "in", "out", "fwd" */

@@ -250,6 +250,7 @@ int parse_policy(const struct nlmsghdr *nlh, struct knl_policy *out)
 	out->sel = info->sel;
 	out->dir = info->dir;
 	out->priority = info->priority;
+	out->use_time = info->curlft.use_time;
 	if (mnl_nlmsg_get_payload_len(nlh) < MNL_ALIGN(sizeof(*info)))
 		return 0;
 	mnl_attr_for_each(attr, nlh, MNL_ALIGN(sizeof(*info))) {

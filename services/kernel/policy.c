@@ -1,8 +1,10 @@
 #include <arpa/inet.h>
+#include <errno.h>
 #include <libmnl/libmnl.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "parse.h"
 #include "policy.h"
 #include "selector.h"
 
@@ -196,12 +198,13 @@ struct nlmsghdr *policy_build(void *buf, const struct knl_policy *p)
 	return nlh;
 }
 
-struct nlmsghdr *policy_build_delete(void *buf, const struct knl_policy *p)
+struct nlmsghdr *policy_build_id(void *buf, uint16_t type,
+				 const struct knl_policy *p)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct xfrm_userpolicy_id *id;
 
-	nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
+	nlh->nlmsg_type = type;
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
 	id->sel = p->sel;
 	id->dir = p->dir;
@@ -222,5 +225,40 @@ int policy_delete(struct nl_sock *nl, const struct knl_policy *p,
 {
 	uint8_t buf[1024];
 
-	return nl_request(nl, policy_build_delete(buf, p), NULL, NULL, err);
+	return nl_request(nl, policy_build_id(buf, XFRM_MSG_DELPOLICY, p), NULL,
+			  NULL, err);
+}
+
+struct query {
+	struct knl_policy *out;
+	bool found;
+};
+
+static int query_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	struct query *q = arg;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
+		return 0;
+	if (parse_policy(nlh, q->out) < 0)
+		return -1;
+	q->found = true;
+	return 0;
+}
+
+int policy_query(struct nl_sock *nl, const struct knl_policy *p,
+		 struct knl_policy *out, struct nl_error *err)
+{
+	uint8_t buf[1024];
+	struct query q = { .out = out };
+
+	if (nl_request(nl, policy_build_id(buf, XFRM_MSG_GETPOLICY, p),
+		       query_reply, &q, err) < 0)
+		return -1;
+	if (!q.found) {
+		nl_error_set(err, XFRM_MSG_GETPOLICY, p->sel.family, ENOENT,
+			     NULL);
+		return -1;
+	}
+	return 0;
 }

@@ -40,12 +40,17 @@ bool policy_same_slot(const struct knl_policy *a, const struct knl_policy *b);
 bool policy_equal(const struct knl_policy *a, const struct knl_policy *b);
 
 struct nlmsghdr *policy_build(void *buf, const struct knl_policy *p);
-struct nlmsghdr *policy_build_delete(void *buf, const struct knl_policy *p);
+/* xfrm_userpolicy_id of p's slot as DELPOLICY or GETPOLICY. */
+struct nlmsghdr *policy_build_id(void *buf, uint16_t type,
+				 const struct knl_policy *p);
 
 /* Adds or replaces (UPDPOLICY) / deletes one policy. */
 int policy_install(struct nl_sock *nl, const struct knl_policy *p,
 		   struct nl_error *err);
 int policy_delete(struct nl_sock *nl, const struct knl_policy *p,
 		  struct nl_error *err);
+/* Reads the policy in p's slot back (XFRM_MSG_GETPOLICY). */
+int policy_query(struct nl_sock *nl, const struct knl_policy *p,
+		 struct knl_policy *out, struct nl_error *err);
 
 #endif

@@ -138,8 +138,10 @@ if tunnel tunnel-v4 1 192.0.2.1 192.0.2.2; then
 	else
 		fail reconcile-removes-unwanted "$out"
 	fi
-	# a missing SA comes back from the desired state
-	ip -n "$a" xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp spi "0x$spi_b"
+	# a missing SA comes back from the desired state (an inbound one: a
+	# new outbound SA would restart its sequence numbers below the peer's
+	# replay window)
+	ip -n "$a" xfrm state delete src 192.0.2.2 dst 192.0.2.1 proto esp spi "0x$spi_a"
 	out=$({ echo "$desired"; echo "desired policy $pol_a"; echo commit; } | kc ka | tail -n 1)
 	if [ "$out" = "reconcile sas_added=1 sas_removed=0 sas_kept=1 policies_added=0 policies_removed=0 policies_kept=14 errors=0" ] &&
 		ip netns exec "$a" ping -c 2 -i 0.2 -W 2 203.0.113.2 >/dev/null 2>&1; then
