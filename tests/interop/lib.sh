@@ -100,7 +100,10 @@ cyg_begin() {
 	mkdir -p "$CYG_LOGS" "$CYG_WORK"
 	trap 'cyg_fail "$(basename "$0" .sh)" "interrupted"; cyg_end' INT TERM
 	trap 'cyg_cleanup' EXIT
-	cyg_setup_net
+	if ! cyg_setup_net >"$CYG_LOGS/setup-net.txt" 2>&1; then
+		cyg_fail setup-net "$(tail -n 2 "$CYG_LOGS/setup-net.txt" | tr '\n' ' ')"
+		cyg_end
+	fi
 }
 
 cyg_setup_net() {
