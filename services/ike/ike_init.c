@@ -30,6 +30,7 @@ struct init_config {
 	size_t n_proposals;
 	struct proposal proposals[CONFIG_MAX_PROPOSALS];
 	enum fragmentation fragmentation;
+	bool send_certreq;
 };
 
 static int read_request(const struct ike_message *msg, struct init_request *r)
@@ -68,6 +69,7 @@ static int load_config(struct ike_service *svc, const struct packet *in,
 		memcpy(cfg->proposals, conn->proposals,
 		       conn->n_proposals * sizeof(conn->proposals[0]));
 		cfg->fragmentation = conn->fragmentation;
+		cfg->send_certreq = conn->send_certreq;
 		rc = 0;
 	}
 	pthread_rwlock_unlock(&svc->config_lock);
@@ -226,7 +228,22 @@ static void write_flag(struct msg_builder *b, uint16_t type)
 	payload_notify_write(b, &n);
 }
 
-static int build_response(const struct ike_sa *sa, const struct dh *dh,
+/* CERTREQ for every CA the authority trusts, as charon does without
+ * a cacerts constraint. */
+static void write_certreq(struct ike_service *svc, struct msg_builder *b)
+{
+	size_t n = certreq_refresh(&svc->certreq);
+
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		DBG1(LOG_IKE, "sending cert request for \"%s\"",
+		     svc->certreq.subjects[i]);
+	payload_certreq_write(b, svc->certreq.keyids[0], n);
+}
+
+static int build_response(struct ike_service *svc, const struct ike_sa *sa,
+			  const struct dh *dh, const struct init_config *cfg,
 			  const struct ike_message *msg, const struct packet *in,
 			  bool send_frag, struct packet *out)
 {
@@ -244,6 +261,8 @@ static int build_response(const struct ike_sa *sa, const struct dh *dh,
 	payload_ke_write(&b, dh_group(dh), pub, pub_len);
 	payload_nonce_write(&b, sa->nr, sa->nr_len);
 	write_natd(&b, &h, in);
+	if (cfg->send_certreq)
+		write_certreq(svc, &b);
 	if (send_frag)
 		write_flag(&b, N_IKEV2_FRAGMENTATION_SUPPORTED);
 	write_flag(&b, N_CHILDLESS_IKEV2_SUPPORTED);
@@ -312,8 +331,9 @@ static int respond(struct ike_service *svc, const struct packet *in,
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (sa) {
 		detect_nat(msg, in);
-		rc = build_response(sa, dh, msg, in, r->frag_supported &&
-				    cfg->fragmentation != FRAG_NO, out);
+		rc = build_response(svc, sa, dh, cfg, msg, in,
+				    r->frag_supported && cfg->fragmentation != FRAG_NO,
+				    out);
 		if (rc == 1)
 			sa_table_cache_response(sa, 0, out->data, out->len);
 	}

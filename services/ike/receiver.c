@@ -38,19 +38,39 @@ static void *receive_loop(void *arg)
 	return NULL;
 }
 
+/* The authority client dials in the background, so the authority may
+ * start later; until it answers no CERTREQ is sent. */
+static int open_authority(struct ike_service *svc, struct daemon *d,
+			  char *err, size_t errlen)
+{
+	struct service_settings s;
+
+	if (settings_load(daemon_conf(d), "authority", &s, err, errlen) < 0)
+		return -1;
+	svc->certreq.authority = rpc_client_open(s.rpc_url,
+		strncmp(s.rpc_url, "tls+", 4) == 0 ? &s.tls : NULL, err, errlen);
+	return svc->certreq.authority ? 0 : -1;
+}
+
 int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 {
 	struct ike_service *svc = arg;
 	const struct ike_settings *s = &svc->settings;
 
-	(void)d;
-	if (ike_sockets_open(&svc->sockets, s->listen, s->n_listen, s->port,
-			     s->port_nat_t, err, errlen) < 0)
+	if (open_authority(svc, d, err, errlen) < 0)
 		return -1;
+	if (ike_sockets_open(&svc->sockets, s->listen, s->n_listen, s->port,
+			     s->port_nat_t, err, errlen) < 0) {
+		rpc_client_close(svc->certreq.authority);
+		svc->certreq.authority = NULL;
+		return -1;
+	}
 	svc->stopping = false;
 	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
 		snprintf(err, errlen, "could not start the IKE packet thread");
 		ike_sockets_close(&svc->sockets);
+		rpc_client_close(svc->certreq.authority);
+		svc->certreq.authority = NULL;
 		return -1;
 	}
 	svc->receiving = true;
@@ -67,4 +87,6 @@ void ike_service_stop(void *arg)
 	pthread_join(svc->receiver, NULL);
 	ike_sockets_close(&svc->sockets);
 	svc->receiving = false;
+	rpc_client_close(svc->certreq.authority);
+	svc->certreq.authority = NULL;
 }

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "rpc.h"
 #include "status.h"
+#include "ike/certreq.h"
 #include "ike/config.h"
 #include "ike/fragment.h"
 #include "ike/sa_table.h"
@@ -33,6 +34,7 @@ struct ike_service {
 	struct frag_budget frag_budget;
 	struct ike_settings settings;
 	struct ike_sockets sockets;
+	struct certreq_cache certreq;
 	pthread_t receiver;
 	atomic_bool stopping;
 	bool receiving;

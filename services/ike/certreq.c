@@ -1,0 +1,46 @@
+#include "ike/certreq.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "authority.pb-c.h"
+#include "log.h"
+
+#define AUTHORITY_TIMEOUT_MS 1000
+
+static void store(struct certreq_cache *cache, const Cygnet__CertreqKeyids *r)
+{
+	cache->n = 0;
+	for (size_t i = 0; i < r->n_keyids && cache->n < CERTREQ_MAX_CAS; i++) {
+		if (r->keyids[i].len != CERTREQ_HASH_LEN)
+			continue;
+		memcpy(cache->keyids[cache->n], r->keyids[i].data, CERTREQ_HASH_LEN);
+		snprintf(cache->subjects[cache->n], sizeof(cache->subjects[0]),
+			 "%s", i < r->n_subjects ? r->subjects[i] : "");
+		cache->n++;
+	}
+}
+
+size_t certreq_refresh(struct certreq_cache *cache)
+{
+	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
+	struct rpc_result result;
+	time_t now = time(NULL);
+
+	if (!cache->authority)
+		return 0;
+	if (cache->fetched && now - cache->fetched < CERTREQ_CACHE_SECONDS)
+		return cache->n;
+	rpc_call(cache->authority, CYGNET__AUTHORITY_METHOD__AUTHORITY_CERTREQ_KEYIDS,
+		 &empty.base, &cygnet__certreq_keyids__descriptor,
+		 AUTHORITY_TIMEOUT_MS, &result);
+	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+		DBG1(LOG_CFG, "no CA key identifiers for CERTREQ: %s", result.error);
+		cache->n = 0;
+		return 0;
+	}
+	store(cache, (const Cygnet__CertreqKeyids *)result.reply);
+	protobuf_c_message_free_unpacked(result.reply, NULL);
+	cache->fetched = now;
+	return cache->n;
+}
