@@ -9,6 +9,7 @@
 #include "ike/dh.h"
 #include "ike/exchange.h"
 #include "ike/natd.h"
+#include "ike/vendor.h"
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
@@ -50,6 +51,9 @@ static int read_request(const struct ike_message *msg, struct init_request *r)
 	r->nonce = nonce->body;
 	r->nonce_len = nonce->len;
 	r->frag_supported = message_find_notify(msg, N_IKEV2_FRAGMENTATION_SUPPORTED);
+	for (size_t i = 0; i < msg->n_payloads; i++)
+		if (msg->payloads[i].type == PL_VENDOR)
+			vendor_log(msg->payloads[i].body, msg->payloads[i].len);
 	return 0;
 }
 

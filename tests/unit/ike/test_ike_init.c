@@ -86,8 +86,37 @@ struct initiator {
 	struct packet in, out;
 };
 
+enum extras {
+	EXTRA_NONE = 0,
+	EXTRA_CRITICAL = 1,	/* an unknown critical payload */
+	EXTRA_WINDOWS_VIDS = 2,	/* the seed's four vendor IDs */
+};
+
+static void windows_vids(struct msg_builder *b)
+{
+	static const char *const vids[] = {
+		"1e2b516905991c7d7c96fcbfb587e46100000009",
+		"fb1de3cdf341b7ea16b7e5be0855f120",
+		"26244d38eddb61b3172a36e3d0cfb819",
+		"01528bbbc00696121849ab9a1c5b2a5100000002",
+	};
+
+	for (size_t i = 0; i < 4; i++) {
+		uint8_t vid[20];
+		size_t len = strlen(vids[i]) / 2;
+
+		for (size_t k = 0; k < len; k++) {
+			unsigned v;
+
+			sscanf(vids[i] + 2 * k, "%2x", &v);
+			vid[k] = (uint8_t)v;
+		}
+		payload_vendor_write(b, vid, len);
+	}
+}
+
 static void build_request(struct initiator *ini, const char *proposals,
-			  uint16_t ke_group, bool critical_extra)
+			  uint16_t ke_group, int extras)
 {
 	struct proposal p[4];
 	struct msg_builder b;
@@ -118,7 +147,9 @@ static void build_request(struct initiator *ini, const char *proposals,
 	payload_notify_write(&b, &n);
 	n = (struct notify_payload){ .type = N_IKEV2_FRAGMENTATION_SUPPORTED };
 	payload_notify_write(&b, &n);
-	if (critical_extra) {
+	if (extras & EXTRA_WINDOWS_VIDS)
+		windows_vids(&b);
+	if (extras & EXTRA_CRITICAL) {
 		builder_begin(&b, 222, true);
 		builder_end(&b);
 	}
@@ -183,12 +214,18 @@ START_TEST(ike_sa_init_and_keys)
 	uint8_t first[1024];
 	size_t first_len;
 
-	build_request(&ini, "aes128-aes256-sha1-sha256-modp2048", DH_MODP_2048, false);
+	build_request(&ini, "aes128-aes256-sha1-sha256-modp2048", DH_MODP_2048,
+		      EXTRA_WINDOWS_VIDS);
 	parse_response(&ini, &msg);
 	summary_is(&msg, "IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) "
 		   "N(FRAG_SUP) N(CHDLESS_SUP) N(MULT_AUTH) ]");
 	assert_logged("parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) "
-		      "N(NATD_D_IP) N(FRAG_SUP) ]");
+		      "N(NATD_D_IP) N(FRAG_SUP) V V V V ]");
+	assert_logged("received MS NT5 ISAKMPOAKLEY v9 vendor ID\n"
+		      "[IKE] received MS-Negotiation Discovery Capable vendor ID\n"
+		      "[IKE] received Vid-Initial-Contact vendor ID\n"
+		      "[IKE] received unknown vendor ID: 01:52:8b:bb:c0:06:96:12:18:49:"
+		      "ab:9a:1c:5b:2a:51:00:00:00:02\n");
 	assert_logged("192.0.2.2 is initiating an IKE_SA");
 	assert_logged("selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/"
 		      "PRF_HMAC_SHA2_256/MODP_2048");
@@ -230,7 +267,7 @@ START_TEST(fragmented_ike_auth_decrypts)
 	struct packet frag;
 	static const int order[] = { 2, 0, 1 };
 
-	build_request(&ini, "aes256gcm16-aes128gcm16-prfsha256-ecp256", DH_ECP_256, false);
+	build_request(&ini, "aes256gcm16-aes128gcm16-prfsha256-ecp256", DH_ECP_256, EXTRA_NONE);
 	parse_response(&ini, &msg);
 	sa = initiator_keys(&ini, &msg, &keys);
 	ck_assert_ptr_nonnull(sa);
@@ -279,7 +316,7 @@ START_TEST(invalid_ke_payload)
 
 	/* Offers ECP_256 only with AES-CBC, which the gateway pairs with
 	 * MODP_2048: the KE must be redone. */
-	build_request(&ini, "aes256-sha256-ecp256-modp2048", DH_ECP_256, false);
+	build_request(&ini, "aes256-sha256-ecp256-modp2048", DH_ECP_256, EXTRA_NONE);
 	parse_response(&ini, &msg);
 	summary_is(&msg, "IKE_SA_INIT response 0 [ N(INVAL_KE) ]");
 	payload_notify_parse(msg.payloads[0].body, msg.payloads[0].len, &n);
@@ -296,14 +333,14 @@ START_TEST(no_proposal_chosen)
 	struct initiator ini;
 	struct ike_message msg;
 
-	build_request(&ini, "aes128-sha1-modp3072", DH_MODP_3072, false);
+	build_request(&ini, "aes128-sha1-modp3072", DH_MODP_3072, EXTRA_NONE);
 	parse_response(&ini, &msg);
 	summary_is(&msg, "IKE_SA_INIT response 0 [ N(NO_PROP) ]");
 	assert_logged("received proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_3072");
 	dh_free(ini.dh);
 
 	/* No connection for the address either. */
-	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, false);
+	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, EXTRA_NONE);
 	set_addr(&ini.in.remote, "198.51.100.7", 500);
 	parse_response(&ini, &msg);
 	summary_is(&msg, "IKE_SA_INIT response 0 [ N(NO_PROP) ]");
@@ -318,7 +355,7 @@ START_TEST(nat_detected)
 	struct initiator ini;
 	struct ike_message msg;
 
-	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, false);
+	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, EXTRA_NONE);
 	/* The NAT rewrote the source port on the way. */
 	set_addr(&ini.in.remote, "192.0.2.2", 61000);
 	parse_response(&ini, &msg);
@@ -334,7 +371,7 @@ START_TEST(unsupported_critical)
 	struct ike_message msg;
 	struct notify_payload n;
 
-	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, true);
+	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, EXTRA_CRITICAL);
 	parse_response(&ini, &msg);
 	summary_is(&msg, "IKE_SA_INIT response 0 [ N(CRIT) ]");
 	payload_notify_parse(msg.payloads[0].body, msg.payloads[0].len, &n);
