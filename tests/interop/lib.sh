@@ -11,7 +11,7 @@
 #   cyg_swanctl gw|client ARGS...   swanctl against that side's vici socket
 #   cyg_cygnet_setup CONF / cyg_start_cygnet / cyg_stop_cygnet / cyg_ctl ARGS
 #                                   the four Cygnet services in the gw namespace
-#   cyg_capture_start / cyg_capture_check NAME
+#   cyg_capture_start / cyg_capture_wait / cyg_capture_check NAME [EXPECTED]
 #   cyg_check NAME CMD...           PASS when CMD succeeds
 #   cyg_assert_log NAME FILE PATTERN...   every fixed string is in FILE
 #
@@ -494,13 +494,18 @@ cyg_ctl() {
 # ---- packet capture -----------------------------------------------------------
 
 # Captures on the gw's link to the client (all IKE and ESP-in-UDP).
+# dumpcap takes seconds to start under TCG: start it early, set up the
+# rest meanwhile, and cyg_capture_wait before the first packet.
 cyg_capture_start() {
 	CYG_PCAP=$CYG_LOGS/gw-client.pcapng
 	rm -f "$CYG_PCAP"
 	cyg_spawn gw "$CYG_LOGS/dumpcap.log" dumpcap -q -i cyg-cli -w "$CYG_PCAP"
 	CYG_DUMPCAP_PID=$CYG_LAST_PID
+}
+
+cyg_capture_wait() {
 	# dumpcap writes the file header once it captures.
-	if ! cyg_wait_path "$CYG_PCAP" 10; then
+	if ! cyg_wait_path "$CYG_PCAP" 20; then
 		cyg_fail capture "dumpcap did not start (see dumpcap.log)"
 		return 1
 	fi

@@ -11,6 +11,7 @@ cyg_begin
 gw_log=$CYG_LOGS/charon-gw.log
 
 # ---- set up ----------------------------------------------------------------
+cyg_capture_start
 cyg_start_web
 cyg_charon_conf gw
 cyg_swanctl_dir gw vpn.example.org
@@ -18,7 +19,7 @@ cyg_seed_gateway_conf >"$CYG_WORK/gw/swanctl/swanctl.conf"
 
 cyg_seed_client_setup
 
-cyg_capture_start || cyg_end
+cyg_capture_wait || cyg_end
 cyg_start_charon gw || cyg_end
 cyg_start_charon client || cyg_end
 cyg_assert_log gw-loaded "$gw_log" "loaded plugins: charon-systemd" \
