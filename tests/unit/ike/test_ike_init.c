@@ -10,6 +10,7 @@
 #include "ike/dh.h"
 #include "ike/exchange.h"
 #include "ike/natd.h"
+#include "ike/protect.h"
 #include "ike/sk.h"
 #include "ike_msg_helpers.h"
 #include "log.h"
@@ -251,59 +252,86 @@ START_TEST(ike_sa_init_and_keys)
 }
 END_TEST
 
-/* IKE_AUTH request 1 in three EF fragments, sent out of order. */
+/* Packets protect_message() emits, kept for feeding in any order. */
+struct emitted {
+	size_t n;
+	struct packet pkt[8];
+};
+
+static int keep(void *arg, const uint8_t *data, size_t len)
+{
+	struct emitted *e = arg;
+
+	ck_assert_uint_lt(e->n, 8);
+	memcpy(e->pkt[e->n].data, data, len);
+	e->pkt[e->n++].len = len;
+	return 0;
+}
+
+/* IKE_AUTH request 1 split into EF fragments by protect_message() with
+ * the initiator's keys, received out of order and twice. */
 START_TEST(fragmented_ike_auth_decrypts)
 {
 	struct initiator ini;
 	struct ike_message msg;
 	struct ike_keys keys;
-	struct ike_sa *sa;
 	struct msg_builder inner;
 	uint8_t chain[1500];
-	size_t chain_len, part;
 	struct id_payload id = { .type = ID_RFC822_ADDR,
 				 .data = (const uint8_t *)"user@example.org", .len = 16 };
 	uint8_t certreq[53 * CERTREQ_HASH_LEN] = { 0 };
-	struct packet frag;
-	static const int order[] = { 2, 0, 1 };
+	struct protect_params params = { .fragmentation = true, .fragment_size = 500,
+					 .natt = true, .max_fragments = 16 };
+	struct emitted *e = calloc(1, sizeof(*e));
+	struct ike_header h;
+	struct sk_keys out_keys;
+	static const int order[] = { 2, 0, 0, 1 };
+	size_t chain_len;
 
-	build_request(&ini, "aes256gcm16-aes128gcm16-prfsha256-ecp256", DH_ECP_256, EXTRA_NONE);
+	build_request(&ini, "aes256gcm16-aes128gcm16-prfsha256-ecp256", DH_ECP_256,
+		      EXTRA_NONE);
 	parse_response(&ini, &msg);
-	sa = initiator_keys(&ini, &msg, &keys);
-	ck_assert_ptr_nonnull(sa);
+	ck_assert_ptr_nonnull(initiator_keys(&ini, &msg, &keys));
 	builder_init_chain(&inner, chain, sizeof(chain));
 	payload_id_write(&inner, PL_IDI, &id);
 	payload_certreq_write(&inner, certreq, 53);
 	chain_len = builder_finish(&inner);
-	part = (chain_len + 2) / 3;
-	for (int k = 0; k < 3; k++) {
-		int i = order[k];
-		struct ike_header h = msg.hdr;
-		struct sk_keys out_keys = { .encr = keys.encr, .encr_bits = keys.encr_bits,
-					    .encr_key = keys.sk_ei, .integ = keys.integ,
-					    .integ_key = keys.sk_ai };
-		struct msg_builder b;
-		size_t off = (size_t)i * part, n = off + part > chain_len ?
-			     chain_len - off : part;
+	h = msg.hdr;
+	h.exchange = IKE_AUTH;
+	h.flags = FLAG_INITIATOR;
+	h.message_id = 1;
+	out_keys = (struct sk_keys){ .encr = keys.encr, .encr_bits = keys.encr_bits,
+				     .encr_key = keys.sk_ei, .integ = keys.integ,
+				     .integ_key = keys.sk_ai };
+	ck_assert_uint_eq(protect_message(&out_keys, &h, inner.first_type, chain,
+					  chain_len, &params, keep, e), 3);
+	assert_logged("splitting IKE message (1117 bytes) into 3 fragments");
+	for (int k = 0; k < 4; k++) {
+		struct packet *frag = &e->pkt[order[k]];
 
-		h.exchange = IKE_AUTH;
-		h.flags = FLAG_INITIATOR;
-		h.message_id = 1;
-		frag.local = ini.in.local;
-		frag.remote = ini.in.remote;
-		builder_init(&b, frag.data, sizeof(frag.data), &h);
-		builder_begin_encrypted(&b, PL_SKF, i == 0 ? inner.first_type : PL_NONE);
-		wbuf_put16(&b.w, (uint16_t)(i + 1));
-		wbuf_put16(&b.w, 3);
-		frag.len = sk_encrypt(&out_keys, frag.data, sizeof(frag.data),
-				      IKE_HEADER_LEN, 8, chain + off, n);
-		ck_assert_uint_gt(frag.len, 0);
-		ck_assert_int_eq(ike_process(&svc, &frag, &ini.out), 0);
+		ck_assert_uint_le(frag->len + 20 + 8 + 4, 500);
+		frag->local = ini.in.local;
+		frag->remote = ini.in.remote;
+		ck_assert_int_eq(ike_process(&svc, frag, &ini.out), 0);
 	}
 	assert_logged("parsed IKE_AUTH request 1 [ EF(3/3) ]");
 	assert_logged("received fragment #3 of 3, waiting for complete IKE message");
-	assert_logged("reassembled fragmented IKE message");
+	assert_logged("received fragment #2 of 3, reassembled fragmented IKE "
+		      "message (1117 bytes)");
 	assert_logged("parsed IKE_AUTH request 1 [ IDi CERTREQ ]");
+	/* Small enough: one SK message. */
+	e->n = 0;
+	params.fragment_size = 1280;
+	ck_assert_uint_eq(protect_message(&out_keys, &h, inner.first_type, chain,
+					  200, &params, keep, e), 1);
+	ck_assert_int_eq(message_parse(e->pkt[0].data, e->pkt[0].len, &msg), PARSE_OK);
+	ck_assert_uint_eq(msg.encrypted->type, PL_SK);
+	/* More fragments than allowed: nothing is sent. */
+	params.fragment_size = 200;
+	params.max_fragments = 4;
+	ck_assert_uint_eq(protect_message(&out_keys, &h, inner.first_type, chain,
+					  chain_len, &params, keep, e), 0);
+	free(e);
 	dh_free(ini.dh);
 }
 END_TEST
