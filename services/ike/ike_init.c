@@ -13,6 +13,9 @@
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
+/* Bounds the state spoofed IKE_SA_INIT requests can create (they also
+ * expire, see receiver.c). */
+#define HALF_OPEN_MAX 1000
 #define OUR_NONCE_LEN 32
 
 /* What the IKE_SA_INIT request offers. */
@@ -295,6 +298,7 @@ static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in
 		return NULL;
 	sa->local = in->local;
 	sa->remote = in->remote;
+	sa->created = sa_table_now();
 	sa->proposal = *selected;
 	sa->ni_len = r->nonce_len;
 	memcpy(sa->ni, r->nonce, r->nonce_len);
@@ -354,9 +358,17 @@ int ike_init_respond(struct ike_service *svc, const struct packet *in,
 	uint16_t want_group;
 	char host[INET6_ADDRSTRLEN];
 
+	size_t half_open = sa_table_count_half_open(svc->sas);
+
+	host_only(&in->remote, host, sizeof(host));
+	if (half_open >= HALF_OPEN_MAX) {
+		DBG1(LOG_IKE, "ignoring IKE_SA setup from %s, half open IKE_SA "
+		     "count of %zu exceeds limit of %d", host, half_open,
+		     HALF_OPEN_MAX);
+		return 0;
+	}
 	if (read_request(msg, &r) < 0)
 		return 0;
-	host_only(&in->remote, host, sizeof(host));
 	DBG1(LOG_IKE, "%s is initiating an IKE_SA", host);
 	if (load_config(svc, in, &cfg) < 0)
 		return ike_init_notify(in, msg, N_NO_PROPOSAL_CHOSEN, NULL, 0, out);

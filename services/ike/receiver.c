@@ -9,15 +9,23 @@
 #include "log.h"
 
 #define RECV_POLL_MS 500
+/* charon's half_open_timeout default. */
+#define HALF_OPEN_TIMEOUT 30
 
 static void *receive_loop(void *arg)
 {
 	struct ike_service *svc = arg;
 	struct packet *in = malloc(sizeof(*in)), *out = malloc(sizeof(*out));
+	time_t last_expiry = 0;
 
 	while (in && out && !svc->stopping) {
 		int rc = ike_sockets_recv(&svc->sockets, in, RECV_POLL_MS);
+		time_t now = sa_table_now();
 
+		if (now != last_expiry) {
+			sa_table_expire_half_open(svc->sas, now - HALF_OPEN_TIMEOUT);
+			last_expiry = now;
+		}
 		if (rc < 0) {
 			DBG1(LOG_NET, "receiving from IKE sockets failed");
 			break;

@@ -1,11 +1,14 @@
 #include "ike/sa_table.h"
 
 #include <openssl/crypto.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log.h"
 
 struct sa_table {
 	pthread_mutex_t lock;
@@ -128,6 +131,67 @@ struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
 			break;
 	pthread_mutex_unlock(&table->lock);
 	return sa;
+}
+
+time_t sa_table_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+size_t sa_table_count_half_open(struct sa_table *table)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	for (const struct ike_sa *sa = table->head; sa; sa = sa->next)
+		if (sa->state == IKE_SA_CONNECTING)
+			n++;
+	pthread_mutex_unlock(&table->lock);
+	return n;
+}
+
+static void log_expired(const struct ike_sa *sa)
+{
+	char host[INET6_ADDRSTRLEN] = "";
+	const void *addr = sa->remote.ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)&sa->remote)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)&sa->remote)->sin_addr;
+
+	inet_ntop(sa->remote.ss_family, addr, host, sizeof(host));
+	DBG1(LOG_IKE, "deleting half open IKE_SA with %s after timeout", host);
+}
+
+size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff)
+{
+	struct ike_sa **link = &table->head, *expired = NULL;
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	while (*link) {
+		struct ike_sa *sa = *link;
+
+		if (sa->state != IKE_SA_CONNECTING || sa->created >= cutoff) {
+			link = &sa->next;
+			continue;
+		}
+		*link = sa->next;
+		table->count--;
+		sa->next = expired;
+		expired = sa;
+		n++;
+	}
+	pthread_mutex_unlock(&table->lock);
+	while (expired) {
+		struct ike_sa *next = expired->next;
+
+		log_expired(expired);
+		sa_free(expired);
+		expired = next;
+	}
+	return n;
 }
 
 int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "ike.pb-c.h"
 #include "ike/fragment.h"
@@ -44,6 +45,7 @@ struct ike_sa {
 
 	struct sockaddr_storage local;
 	struct sockaddr_storage remote;
+	time_t created;		/* CLOCK_MONOTONIC seconds */
 	struct proposal proposal;
 	struct ike_keys keys;
 	uint8_t ni[NONCE_MAX];
@@ -79,6 +81,15 @@ struct ike_sa *sa_table_find_spis(struct sa_table *table, uint64_t spi_i,
  * IKE_SA_INIT requests carry no responder SPI). */
 struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
 				       const struct sockaddr_storage *remote);
+/* Seconds on CLOCK_MONOTONIC, the clock of ike_sa.created. */
+time_t sa_table_now(void);
+
+/* SAs still in IKE_SA_INIT (CONNECTING). */
+size_t sa_table_count_half_open(struct sa_table *table);
+/* Removes CONNECTING SAs created before cutoff (monotonic seconds),
+ * logging each; returns how many. */
+size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff);
+
 /* Keeps resp as the response to request message_id (copied). */
 int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,
 			    const uint8_t *resp, size_t len);

@@ -106,6 +106,8 @@ void ike_service_fill_status(void *arg, struct status_builder *b)
 		     NULL, NULL);
 	status_gauge(b, "ike_sas", "IKE_SAs in the SA table",
 		     (double)sa_table_count(svc->sas), NULL, NULL);
+	status_gauge(b, "ike_sas_half_open", "IKE_SAs still in IKE_SA_INIT",
+		     (double)sa_table_count_half_open(svc->sas), NULL, NULL);
 }
 
 static void handle_list_vips(void *arg, const ProtobufCMessage *request,

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ike/sa_table.h"
 #include "testmain.h"
@@ -78,6 +79,33 @@ START_TEST(vip_limits)
 }
 END_TEST
 
+START_TEST(half_open_expiry)
+{
+	struct sa_table *t = sa_table_create();
+	uint64_t old = sa_table_add(t, 1, 2), young = sa_table_add(t, 3, 4);
+	uint64_t done = sa_table_add(t, 5, 6);
+	struct ike_sa *sa;
+
+	sa_table_set_state(t, old, IKE_SA_CONNECTING, "rw");
+	sa_table_set_state(t, young, IKE_SA_CONNECTING, "rw");
+	sa_table_set_state(t, done, IKE_SA_ESTABLISHED, "rw");
+	sa = sa_table_find_spis(t, 1, 2);
+	sa->created = 100;
+	sa->remote.ss_family = AF_INET;
+	sa_table_find_spis(t, 3, 4)->created = 200;
+	sa_table_find_spis(t, 5, 6)->created = 50;
+	ck_assert_uint_eq(sa_table_count_half_open(t), 2);
+	ck_assert_uint_eq(sa_table_expire_half_open(t, 150), 1);
+	ck_assert_ptr_null(sa_table_find_spis(t, 1, 2));
+	ck_assert_ptr_nonnull(sa_table_find_spis(t, 3, 4));
+	/* Established SAs are not touched, whatever their age. */
+	ck_assert_ptr_nonnull(sa_table_find_spis(t, 5, 6));
+	ck_assert_uint_eq(sa_table_count(t), 2);
+	ck_assert_uint_eq(sa_table_count_half_open(t), 1);
+	sa_table_destroy(t);
+}
+END_TEST
+
 static Suite *sa_table_suite(void)
 {
 	Suite *s = suite_create("ike_sa_table");
@@ -86,6 +114,7 @@ static Suite *sa_table_suite(void)
 	tcase_add_test(tc, empty_table_lists_nothing);
 	tcase_add_test(tc, lists_vips_of_live_sas);
 	tcase_add_test(tc, vip_limits);
+	tcase_add_test(tc, half_open_expiry);
 	suite_add_tcase(s, tc);
 	return s;
 }
