@@ -17,6 +17,7 @@ struct acquire {
 	struct lease lease;
 	char previous_owner[LEASE_ID_MAX];	/* for LEASE_TAKEN_OVER */
 	enum lease_how how;
+	uint64_t commit_no;
 };
 
 #define ACQUIRE_POOLS_MAX (sizeof(((struct acquire *)0)->pools) / \
@@ -283,7 +284,8 @@ static enum acquire_result acquire_locked(struct acquire *a,
 			goto store_error;
 		return refuse_exhausted(a, err, errlen);
 	}
-	if (store_put(store, &a->lease) < 0 || store_commit(store) < 0) {
+	if (store_put(store, &a->lease) < 0 ||
+	    store_commit(store, &a->commit_no) < 0) {
 		store_rollback(store);
 		goto store_error;
 	}
@@ -326,11 +328,18 @@ enum acquire_result leases_acquire(struct leases *leases,
 	if (result == ACQUIRE_OK)
 		result = acquire_locked(&a, out, err, errlen);
 	pthread_mutex_unlock(&leases->lock);
+	if (result == ACQUIRE_OK &&
+	    store_flush(leases->store, a.commit_no) < 0) {
+		lease_grant_clear(out);
+		snprintf(err, errlen, "lease store flush failed");
+		result = ACQUIRE_STORE_ERROR;
+	}
 	return result;
 }
 
 static int release_locked(struct leases *leases, const char *identity,
-			  const struct ipaddr *addr, bool *went_offline)
+			  const struct ipaddr *addr, bool *went_offline,
+			  uint64_t *commit_no)
 {
 	struct store *store = leases->store;
 	struct lease held;
@@ -348,7 +357,7 @@ static int release_locked(struct leases *leases, const char *identity,
 	held.online--;
 	if (held.online == 0)
 		held.seq = store_next_seq(store);
-	if (store_put(store, &held) < 0 || store_commit(store) < 0)
+	if (store_put(store, &held) < 0 || store_commit(store, commit_no) < 0)
 		goto fail;
 	if (held.online == 0) {
 		struct pool_state *pool = leases_pool_of(leases, addr);
@@ -369,11 +378,14 @@ fail:
 int leases_release(struct leases *leases, const char *identity,
 		   const struct ipaddr *addr, bool *went_offline)
 {
+	uint64_t commit_no;
 	int rc;
 
 	*went_offline = false;
 	pthread_mutex_lock(&leases->lock);
-	rc = release_locked(leases, identity, addr, went_offline);
+	rc = release_locked(leases, identity, addr, went_offline, &commit_no);
 	pthread_mutex_unlock(&leases->lock);
+	if (rc == 1 && store_flush(leases->store, commit_no) < 0)
+		rc = -1;
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* Status metrics: per pool size, online, offline and refusals (label
  * pool=NAME), the service's call counters and the store's commit
  * latency. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "service.h"
@@ -29,24 +30,35 @@ static void fill_pools(struct pool_service *svc, struct status_builder *b)
 	free(pools);
 }
 
+static void fill_latency(struct status_builder *b, const char *what,
+			 const struct latency *l)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "pool_store_%ss_total", what);
+	status_counter(b, name, "lease store operations", (double)l->count,
+		       NULL, NULL);
+	snprintf(name, sizeof(name), "pool_store_%s_last_us", what);
+	status_gauge(b, name, "duration of the last one, us",
+		     (double)l->last_us, NULL, NULL);
+	snprintf(name, sizeof(name), "pool_store_%s_avg_us", what);
+	status_gauge(b, name, "average duration, us",
+		     l->count ? (double)l->total_us / (double)l->count : 0,
+		     NULL, NULL);
+	snprintf(name, sizeof(name), "pool_store_%s_max_us", what);
+	status_gauge(b, name, "longest duration, us", (double)l->max_us, NULL,
+		     NULL);
+}
+
+/* commit: a transaction up to its log write; flush: an fdatasync of the
+ * log, which many concurrent commits share. */
 static void fill_store(struct pool_service *svc, struct status_builder *b)
 {
 	struct store_stats stats;
 
 	leases_store_stats(svc->leases, &stats);
-	status_counter(b, "pool_store_commits_total",
-		       "lease store transactions committed",
-		       (double)stats.commits, NULL, NULL);
-	status_gauge(b, "pool_store_commit_last_us",
-		     "duration of the last transaction incl. fsync, us",
-		     (double)stats.last_us, NULL, NULL);
-	status_gauge(b, "pool_store_commit_avg_us",
-		     "average transaction duration incl. fsync, us",
-		     stats.commits ? (double)stats.total_us / stats.commits : 0,
-		     NULL, NULL);
-	status_gauge(b, "pool_store_commit_max_us",
-		     "longest transaction incl. fsync, us",
-		     (double)stats.max_us, NULL, NULL);
+	fill_latency(b, "commit", &stats.commit);
+	fill_latency(b, "flush", &stats.flush);
 }
 
 void pool_service_fill_status(void *ctx, struct status_builder *b)

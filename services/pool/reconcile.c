@@ -105,7 +105,7 @@ static int restore_live(struct leases *leases, const struct live_vip *live,
 
 static int reconcile_locked(struct leases *leases,
 			    const struct live_vip *live, size_t n,
-			    uint64_t snapshot)
+			    uint64_t snapshot, uint64_t *commit_no)
 {
 	struct online_leases online = { .snapshot = snapshot };
 	bool *offline = NULL;
@@ -127,7 +127,7 @@ static int reconcile_locked(struct leases *leases,
 		changed++;
 	}
 	if (restore_live(leases, live, n, snapshot, &changed) < 0 ||
-	    store_commit(leases->store) < 0)
+	    store_commit(leases->store, commit_no) < 0)
 		goto fail;
 	for (size_t i = 0; i < online.count; i++) {
 		if (offline[i])
@@ -158,6 +158,7 @@ int leases_reconcile(struct leases *leases, const struct live_vip *live,
 		     size_t n_live, uint64_t snapshot)
 {
 	struct live_vip *sorted = NULL;
+	uint64_t commit_no;
 	int rc;
 
 	if (n_live) {
@@ -168,9 +169,11 @@ int leases_reconcile(struct leases *leases, const struct live_vip *live,
 		qsort(sorted, n_live, sizeof(*sorted), cmp_live);
 	}
 	pthread_mutex_lock(&leases->lock);
-	rc = reconcile_locked(leases, sorted, n_live, snapshot);
+	rc = reconcile_locked(leases, sorted, n_live, snapshot, &commit_no);
 	pthread_mutex_unlock(&leases->lock);
 	free(sorted);
+	if (rc >= 0 && store_flush(leases->store, commit_no) < 0)
+		rc = -1;
 	if (rc >= 0)
 		DBG1(LOG_APP, "reconciled leases with %zu virtual IPs of live "
 		     "IKE_SAs, %d changed", n_live, rc);

@@ -1,10 +1,14 @@
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -74,7 +78,18 @@ struct store {
 	sqlite3_stmt *stmt[ST_COUNT_ALL];
 	uint64_t next_seq;
 	struct timespec begun;
-	struct store_stats stats;
+	struct latency commit_stats;
+
+	/* Group flush: commits are numbered; one caller at a time
+	 * fdatasyncs the log for everything committed so far while the
+	 * others wait for it. */
+	int wal_fd;
+	atomic_uint_fast64_t committed;
+	pthread_mutex_t flush_lock;
+	pthread_cond_t flushed_cond;
+	uint64_t flushed;
+	bool flushing;
+	struct latency flush_stats;
 };
 
 static void log_db_error(struct store *store, const char *what)
@@ -146,14 +161,49 @@ static int load_next_seq(struct store *store, char *err, size_t errlen)
 	return 0;
 }
 
-/* WAL: readers never block the writer and a commit appends to the log;
- * FULL: the log is fsync'd at every commit (power-cut safe);
+/* WAL: a commit appends to the log; NORMAL: no fsync per commit, the
+ * log is synced by store_flush (and by SQLite around checkpoints);
  * busy_timeout: another process (sqlite3 shell) may briefly hold a lock. */
 static const char pragmas_sql[] =
 	"PRAGMA journal_mode = WAL;"
-	"PRAGMA synchronous = FULL;"
+	"PRAGMA synchronous = NORMAL;"
 	"PRAGMA busy_timeout = 2000;"
 	"PRAGMA foreign_keys = OFF;";
+
+/* The log exists once the schema version was written; its directory
+ * entry is made durable once, its contents by every flush.  The fd is
+ * only ever fdatasync'd and closed after SQLite closed the database. */
+static int open_wal(struct store *store, const char *path, char *err,
+		    size_t errlen)
+{
+	char wal[4096], dir[4096];
+	char *slash;
+	int dir_fd;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	store->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+	if (store->wal_fd < 0) {
+		snprintf(err, errlen, "cannot open its log: %s",
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0 || fsync(dir_fd) != 0) {
+		snprintf(err, errlen, "cannot sync its directory: %s",
+			 strerror(errno));
+		if (dir_fd >= 0)
+			close(dir_fd);
+		return -1;
+	}
+	close(dir_fd);
+	return 0;
+}
 
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
@@ -164,6 +214,9 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	store->wal_fd = -1;
+	pthread_mutex_init(&store->flush_lock, NULL);
+	pthread_cond_init(&store->flushed_cond, NULL);
 	if (sqlite3_open_v2(path, &store->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -175,7 +228,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	    check_schema_version(store, why, sizeof(why)) < 0 ||
 	    exec_sql(store, schema_sql, why, sizeof(why)) < 0 ||
 	    prepare_all(store, why, sizeof(why)) < 0 ||
-	    load_next_seq(store, why, sizeof(why)) < 0)
+	    load_next_seq(store, why, sizeof(why)) < 0 ||
+	    open_wal(store, path, why, sizeof(why)) < 0)
 		goto fail;
 	return store;
 fail:
@@ -191,6 +245,10 @@ void store_close(struct store *store)
 	for (int i = 0; i < ST_COUNT_ALL; i++)
 		sqlite3_finalize(store->stmt[i]);
 	sqlite3_close(store->db);
+	if (store->wal_fd >= 0)
+		close(store->wal_fd);
+	pthread_cond_destroy(&store->flushed_cond);
+	pthread_mutex_destroy(&store->flush_lock);
 	free(store);
 }
 
@@ -230,21 +288,56 @@ static uint64_t elapsed_us(const struct timespec *since)
 	return us > 0 ? (uint64_t)us : 0;
 }
 
-int store_commit(struct store *store)
+static void note_latency(struct latency *l, uint64_t us)
 {
-	uint64_t us;
+	l->count++;
+	l->last_us = us;
+	l->total_us += us;
+	if (us > l->max_us)
+		l->max_us = us;
+}
 
+int store_commit(struct store *store, uint64_t *commit_no)
+{
 	if (step_done(store, ST_COMMIT, "commit") < 0) {
 		store_rollback(store);
 		return -1;
 	}
-	us = elapsed_us(&store->begun);
-	store->stats.commits++;
-	store->stats.last_us = us;
-	store->stats.total_us += us;
-	if (us > store->stats.max_us)
-		store->stats.max_us = us;
+	note_latency(&store->commit_stats, elapsed_us(&store->begun));
+	*commit_no = atomic_fetch_add(&store->committed, 1) + 1;
 	return 0;
+}
+
+int store_flush(struct store *store, uint64_t commit_no)
+{
+	struct timespec started;
+	uint64_t target;
+	int rc = 0;
+
+	pthread_mutex_lock(&store->flush_lock);
+	while (rc == 0 && store->flushed < commit_no) {
+		if (store->flushing) {
+			pthread_cond_wait(&store->flushed_cond,
+					  &store->flush_lock);
+			continue;
+		}
+		store->flushing = true;
+		target = atomic_load(&store->committed);
+		pthread_mutex_unlock(&store->flush_lock);
+		clock_gettime(CLOCK_MONOTONIC, &started);
+		rc = fdatasync(store->wal_fd);
+		if (rc != 0)
+			DBG1(LOG_APP, "lease store: fdatasync failed: %s",
+			     strerror(errno));
+		pthread_mutex_lock(&store->flush_lock);
+		note_latency(&store->flush_stats, elapsed_us(&started));
+		store->flushing = false;
+		if (rc == 0 && target > store->flushed)
+			store->flushed = target;
+		pthread_cond_broadcast(&store->flushed_cond);
+	}
+	pthread_mutex_unlock(&store->flush_lock);
+	return rc == 0 ? 0 : -1;
 }
 
 void store_rollback(struct store *store)
@@ -256,9 +349,12 @@ void store_rollback(struct store *store)
 	 * only their order matters. */
 }
 
-void store_get_stats(const struct store *store, struct store_stats *out)
+void store_get_stats(struct store *store, struct store_stats *out)
 {
-	*out = store->stats;
+	out->commit = store->commit_stats;
+	pthread_mutex_lock(&store->flush_lock);
+	out->flush = store->flush_stats;
+	pthread_mutex_unlock(&store->flush_lock);
 }
 
 static void bind_addr(sqlite3_stmt *stmt, int index, const struct ipaddr *a)

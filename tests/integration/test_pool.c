@@ -518,7 +518,8 @@ END_TEST
 /* ---- kill -9 during a burst ------------------------------------------ */
 
 #define BURST_THREADS 16
-#define BURST_MAX 64
+#define BURST_MAX 28		/* 8 IPv4 threads: 224 of "big"'s 254 */
+#define BURST_KILL_AT 60	/* acknowledged acquires before the kill */
 
 struct burst {
 	int index;
@@ -528,6 +529,7 @@ struct burst {
 };
 
 static atomic_bool burst_stop;
+static atomic_int burst_acked;
 
 static void *burst_main(void *arg)
 {
@@ -543,6 +545,7 @@ static void *burst_main(void *arg)
 			    b->addr[b->acked], sizeof(b->addr[0]), NULL, 0) != 0)
 			break;
 		b->acked++;
+		atomic_fetch_add(&burst_acked, 1);
 	}
 	rpc_client_close(client);
 	return NULL;
@@ -560,11 +563,13 @@ START_TEST(kill9_during_burst)
 
 	start_pool();
 	atomic_store(&burst_stop, false);
+	atomic_store(&burst_acked, 0);
 	for (int i = 0; i < BURST_THREADS; i++) {
 		bursts[i] = (struct burst){ .index = i };
 		pthread_create(&threads[i], NULL, burst_main, &bursts[i]);
 	}
-	sleep_ms(under_valgrind() ? 3000 : 150);
+	while (atomic_load(&burst_acked) < BURST_KILL_AT)
+		sleep_ms(1);
 	kill9_pool();
 	atomic_store(&burst_stop, true);
 	for (int i = 0; i < BURST_THREADS; i++) {
