@@ -8,7 +8,7 @@
  *      encr= bits= ekey=HEX integ= ikey=HEX encap=1 esn=1 replay=N
  *      soft_s= hard_s= soft_b= hard_b= soft_p= hard_p= inbound=1
  *      mark=HEX mask=HEX if_id=N
- *   del-sa dst=IP spi=HEX | free-spi dst=IP spi=HEX
+ *   del-sa dst=IP spi=HEX [mark=HEX mask=HEX] | free-spi dst=IP spi=HEX
  *   query-sa dst=IP spi=HEX                    -> usage bytes=N packets=N ...
  *   policy add|del local=IP remote=IP lts=CIDR[,CIDR] rts=CIDR[,CIDR]
  *      reqid=N mode=tunnel|transport
@@ -224,6 +224,7 @@ static void build_sa(const struct args *a, struct sa_msg *m)
 struct sa_id_msg {
 	Cygnet__SaId id;
 	Cygnet__Address dst;
+	Cygnet__Mark mark;
 	struct blob ip;
 };
 
@@ -234,6 +235,10 @@ static void build_sa_id(const struct args *a, struct sa_id_msg *m)
 	parse_ip(arg(a, "dst"), &m->dst.ip, &m->ip);
 	m->id.dst = &m->dst;
 	m->id.spi = (uint32_t)num(a, "spi", 16);
+	cygnet__mark__init(&m->mark);
+	m->mark.value = (uint32_t)num(a, "mark", 16);
+	m->mark.mask = (uint32_t)num(a, "mask", 16);
+	m->id.mark = &m->mark;
 }
 
 struct policy_msg {

@@ -160,11 +160,13 @@ fi
 
 # ---- ESP in UDP --------------------------------------------------------------
 # The kernel decapsulates only for a socket on 4500 with UDP_ENCAP set
-# (the IKE service's own socket in production).
+# (the IKE service's own socket in production).  Level 17 is SOL_UDP:
+# perl's Socket does not export IPPROTO_UDP by default, and the bareword
+# would silently become 0 (SOL_IP, where option 100 is ENOPROTOOPT).
 for ns in "$a" "$b"; do
 	ip netns exec "$ns" perl -MSocket -e '
 		socket(my $s, PF_INET, SOCK_DGRAM, IPPROTO_UDP) or die "socket: $!";
-		setsockopt($s, IPPROTO_UDP, 100, pack("i", 2)) or die "UDP_ENCAP: $!";
+		setsockopt($s, 17, 100, pack("i", 2)) or die "UDP_ENCAP: $!";
 		bind($s, pack_sockaddr_in(4500, INADDR_ANY)) or die "bind: $!";
 		print "ready\n"; $| = 1; sleep 600;' >"$kdir/encap.$ns" 2>&1 &
 	encap_pids="$encap_pids $!"
@@ -175,7 +177,9 @@ for ns in "$a" "$b"; do
 		sleep 0.1
 	done
 done
-if tunnel tunnel-espinudp 4 192.0.2.1 192.0.2.2 "encap=1 sport=4500 dport=4500"; then
+if ! grep -q ready "$kdir/encap.$a" || ! grep -q ready "$kdir/encap.$b"; then
+	fail tunnel-espinudp-ping-and-usage "UDP_ENCAP sockets: $(cat "$kdir/encap.$a" "$kdir/encap.$b" | tr '\n' ' ')"
+elif tunnel tunnel-espinudp 4 192.0.2.1 192.0.2.2 "encap=1 sport=4500 dport=4500"; then
 	if ip -n "$a" xfrm state | grep -q "encap type espinudp sport 4500 dport 4500"; then
 		ping_check tunnel-espinudp-ping-and-usage 192.0.2.1 192.0.2.2
 	else
