@@ -15,17 +15,26 @@ static const char *metric_type(const Cygnet__Metric *m)
 	return m->kind == CYGNET__METRIC__KIND__COUNTER ? "counter" : "gauge";
 }
 
-/* The stream's buffer, or NULL (and nothing leaked) when writing failed. */
-static char *memstream_finish(FILE *out, char **buf)
+/* Runs write into a growing memory buffer: the text, or NULL (and nothing
+ * leaked) when memory ran out. */
+static char *render(const Cygnet__Status *status,
+		    void (*write)(FILE *out, const Cygnet__Status *status))
 {
-	bool failed = ferror(out);
+	char *buf = NULL;
+	size_t len;
+	bool failed;
+	FILE *out = open_memstream(&buf, &len);
 
-	/* *buf is only valid once the stream is closed. */
+	if (!out)
+		return NULL;
+	write(out, status);
+	failed = ferror(out);
+	/* buf is only valid once the stream is closed. */
 	if (fclose(out) != 0 || failed) {
-		free(*buf);
+		free(buf);
 		return NULL;
 	}
-	return *buf;
+	return buf;
 }
 
 static void json_metric(struct json_writer *w, const Cygnet__Metric *m)
@@ -51,16 +60,11 @@ static void json_metric(struct json_writer *w, const Cygnet__Metric *m)
 	json_object_end(w);
 }
 
-char *status_to_json(const Cygnet__Status *status)
+static void json_status(FILE *out, const Cygnet__Status *status)
 {
 	struct json_writer w;
-	char *buf = NULL;
-	size_t len;
 	size_t i;
-	FILE *out = open_memstream(&buf, &len);
 
-	if (!out)
-		return NULL;
 	json_init(&w, out);
 	json_object_begin(&w);
 	json_key(&w, "service");
@@ -80,7 +84,11 @@ char *status_to_json(const Cygnet__Status *status)
 	json_array_end(&w);
 	json_object_end(&w);
 	fputc('\n', out);
-	return memstream_finish(out, &buf);
+}
+
+char *status_to_json(const Cygnet__Status *status)
+{
+	return render(status, json_status);
 }
 
 /* Metric and label names may only hold [a-zA-Z0-9_:] (no ':' in label
@@ -180,17 +188,16 @@ static void prom_family(FILE *out, const Cygnet__Status *status, size_t first)
 			prom_sample(out, status->metrics[i]);
 }
 
-char *status_to_prometheus(const Cygnet__Status *status)
+static void prom_status(FILE *out, const Cygnet__Status *status)
 {
-	char *buf = NULL;
-	size_t len;
 	size_t i;
-	FILE *out = open_memstream(&buf, &len);
 
-	if (!out)
-		return NULL;
 	for (i = 0; i < status->n_metrics; i++)
 		if (!seen_before(status, i))
 			prom_family(out, status, i);
-	return memstream_finish(out, &buf);
+}
+
+char *status_to_prometheus(const Cygnet__Status *status)
+{
+	return render(status, prom_status);
 }

@@ -26,21 +26,9 @@ static bool print_result(FILE *out, const char *service,
 
 int ctl_cmd_reload(struct ctl *ctl)
 {
-	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
-	struct rpc_result results[CTL_N_SERVICES];
-	int failed = 0;
-	int i;
-
 	if (ctl_no_args(ctl))
 		return 1;
-	ctl_call_all(ctl, CYGNET__COMMON_METHOD__METHOD_RELOAD, &empty.base,
-		     &cygnet__reload_result__descriptor, results);
-	for (i = 0; i < CTL_N_SERVICES; i++) {
-		if (!print_result(ctl->out, ctl_services[i], &results[i]))
-			failed++;
-		if (results[i].reply)
-			protobuf_c_message_free_unpacked(results[i].reply,
-							 NULL);
-	}
-	return failed ? 1 : 0;
+	return ctl_each_service(ctl, CYGNET__COMMON_METHOD__METHOD_RELOAD,
+				&cygnet__reload_result__descriptor,
+				print_result);
 }

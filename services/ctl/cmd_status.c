@@ -60,7 +60,8 @@ static void print_key_metrics(FILE *out, const Cygnet__Status *st)
 			}
 }
 
-static void print_row(FILE *out, const char *service,
+/* A service that does not answer is down. */
+static bool print_row(FILE *out, const char *service,
 		      const struct rpc_result *r)
 {
 	const Cygnet__Status *st = (const Cygnet__Status *)r->reply;
@@ -69,35 +70,22 @@ static void print_row(FILE *out, const char *service,
 	if (r->status != CYGNET__RPC_STATUS__RPC_OK) {
 		fprintf(out, "%-10s %-9s %-8s %-8s %s\n", service, "down", "-",
 			"-", r->error);
-		return;
+		return false;
 	}
 	format_uptime(uptime, sizeof(uptime), st->uptime_s);
 	fprintf(out, "%-10s %-9s %-8s %-8u", service, st->state, uptime,
 		st->pid);
 	print_key_metrics(out, st);
 	fputc('\n', out);
+	return true;
 }
 
 int ctl_cmd_status(struct ctl *ctl)
 {
-	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
-	struct rpc_result results[CTL_N_SERVICES];
-	int down = 0;
-	int i;
-
 	if (ctl_no_args(ctl))
 		return 1;
-	ctl_call_all(ctl, CYGNET__COMMON_METHOD__METHOD_STATUS, &empty.base,
-		     &cygnet__status__descriptor, results);
 	fprintf(ctl->out, "%-10s %-9s %-8s %-8s %s\n", "service", "state",
 		"uptime", "pid", "metrics");
-	for (i = 0; i < CTL_N_SERVICES; i++) {
-		print_row(ctl->out, ctl_services[i], &results[i]);
-		if (results[i].status != CYGNET__RPC_STATUS__RPC_OK)
-			down++;
-		if (results[i].reply)
-			protobuf_c_message_free_unpacked(results[i].reply,
-							 NULL);
-	}
-	return down ? 1 : 0;
+	return ctl_each_service(ctl, CYGNET__COMMON_METHOD__METHOD_STATUS,
+				&cygnet__status__descriptor, print_row);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "types.pb-c.h"
 
 const char *const ctl_services[CTL_N_SERVICES] = {
 	"ike", "authority", "pool", "kernel",
@@ -104,4 +105,24 @@ void ctl_call_all(struct ctl *ctl, uint32_t method,
 		rpc_client_close(clients[i]);
 	pthread_cond_destroy(&f.done);
 	pthread_mutex_destroy(&f.lock);
+}
+
+int ctl_each_service(struct ctl *ctl, uint32_t method,
+		     const ProtobufCMessageDescriptor *reply_type,
+		     ctl_result_fn print)
+{
+	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
+	struct rpc_result results[CTL_N_SERVICES];
+	int failed = 0;
+	int i;
+
+	ctl_call_all(ctl, method, &empty.base, reply_type, results);
+	for (i = 0; i < CTL_N_SERVICES; i++) {
+		if (!print(ctl->out, ctl_services[i], &results[i]))
+			failed++;
+		if (results[i].reply)
+			protobuf_c_message_free_unpacked(results[i].reply,
+							 NULL);
+	}
+	return failed ? 1 : 0;
 }

@@ -45,6 +45,15 @@ void ctl_call_all(struct ctl *ctl, uint32_t method,
 		  const ProtobufCMessageDescriptor *reply_type,
 		  struct rpc_result results[CTL_N_SERVICES]);
 
+/* Calls method (request Empty) on all four services and hands each
+ * result to print, which returns false for a failure.  Returns the exit
+ * status: 1 when any failed, else 0. */
+typedef bool (*ctl_result_fn)(FILE *out, const char *service,
+			      const struct rpc_result *result);
+int ctl_each_service(struct ctl *ctl, uint32_t method,
+		     const ProtobufCMessageDescriptor *reply_type,
+		     ctl_result_fn print);
+
 /* For commands without options: prints an error and returns 1 when
  * arguments are left, 0 otherwise. */
 int ctl_no_args(struct ctl *ctl);

@@ -7,13 +7,11 @@
  * under valgrind; any error or leak then fails the test through the
  * daemon's exit status.  As root the test runs in its own network
  * namespace, so the kernel service and UDP 500/4500 stay off the host. */
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
-#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,9 +25,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "rpc.h"
 #include "testmain.h"
 #include "types.pb-c.h"
@@ -53,38 +51,9 @@ struct env {
 	pid_t pids[N_SVC];
 };
 
-static bool under_valgrind(void)
-{
-	const char *v = getenv("CYGNET_VALGRIND");
-
-	return v && *v && strcmp(v, "0") != 0;
-}
-
 static int ready_timeout_ms(void)
 {
 	return under_valgrind() ? 60000 : 10000;
-}
-
-static const char *bin_dir(void)
-{
-	const char *dir = getenv("CYGNET_BIN");
-
-	return dir && *dir ? dir : "build/bin";
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 static int svc_index(const char *name)
@@ -96,51 +65,6 @@ static int svc_index(const char *name)
 			return i;
 	ck_abort_msg("unknown service %s", name);
 	return -1;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
-
-	if (!f)
-		return strdup("");
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
 }
 
 static void path_in(const struct env *env, char *out, const char *fmt, ...)

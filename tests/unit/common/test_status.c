@@ -35,28 +35,27 @@ static void fill_tricky(void *ctx, struct status_builder *b)
 	status_counter(b, "huge", "h", INFINITY, NULL, NULL);
 }
 
-static char *render_json(status_fill_fn fill)
-{
-	Cygnet__Status *status = status_build("pool", fill, NULL);
-	char *json;
-
-	ck_assert_ptr_nonnull(status);
-	json = status_to_json(status);
-	status_free(status);
-	ck_assert_ptr_nonnull(json);
-	return json;
-}
-
-static char *render_prometheus(status_fill_fn fill)
+static char *render(status_fill_fn fill,
+		    char *(*to_text)(const Cygnet__Status *status))
 {
 	Cygnet__Status *status = status_build("pool", fill, NULL);
 	char *text;
 
 	ck_assert_ptr_nonnull(status);
-	text = status_to_prometheus(status);
+	text = to_text(status);
 	status_free(status);
 	ck_assert_ptr_nonnull(text);
 	return text;
+}
+
+static char *render_json(status_fill_fn fill)
+{
+	return render(fill, status_to_json);
+}
+
+static char *render_prometheus(status_fill_fn fill)
+{
+	return render(fill, status_to_prometheus);
 }
 
 START_TEST(build_fields)
