@@ -131,6 +131,14 @@ static void del_sa(void *ctx, const ProtobufCMessage *msg,
 	del_sa_common(ctx, (const Cygnet__SaId *)msg, reply);
 }
 
+/* The unpacked request is heap memory the RPC layer frees after the
+ * handler: wipe its keys once they are copied. */
+static void wipe_request_keys(const Cygnet__SaConfig *in)
+{
+	explicit_bzero(in->encr_key.data, in->encr_key.len);
+	explicit_bzero(in->integ_key.data, in->integ_key.len);
+}
+
 static void install_sa(struct kernel_service *svc, const Cygnet__SaConfig *in,
 		       bool update, struct rpc_reply *reply)
 {
@@ -145,7 +153,9 @@ static void install_sa(struct kernel_service *svc, const Cygnet__SaConfig *in,
 	if (!available(svc, reply))
 		return;
 	kernel_service_owner(svc, &o);
-	if (convert_sa(in, &o, &sa, why, sizeof(why)) < 0) {
+	rc = convert_sa(in, &o, &sa, why, sizeof(why));
+	wipe_request_keys(in);
+	if (rc < 0) {
 		rpc_reply_error(reply, BAD_REQUEST, "%s", why);
 		return;
 	}
@@ -432,8 +442,11 @@ static int build_desired(struct kernel_service *svc,
 		return -1;
 	}
 	for (size_t i = 0; i < in->n_sas; i++) {
-		if (convert_sa(in->sas[i], &o, &d->sas[i], why,
-			       sizeof(why)) < 0) {
+		int rc = convert_sa(in->sas[i], &o, &d->sas[i], why,
+				    sizeof(why));
+
+		wipe_request_keys(in->sas[i]);
+		if (rc < 0) {
 			rpc_reply_error(reply, BAD_REQUEST, "SA %zu: %s", i,
 					why);
 			return -1;
