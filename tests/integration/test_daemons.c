@@ -724,6 +724,8 @@ START_TEST(sigterm_cleans_up)
 				       "type SIGTERM received. Shutting down"));
 		path_in(&env, path, "run/%s.rpc", services[i]);
 		ck_assert_msg(access(path, F_OK) != 0, "%s left behind", path);
+		path_in(&env, path, "run/%s.events", services[i]);
+		ck_assert_msg(access(path, F_OK) != 0, "%s left behind", path);
 	}
 }
 END_TEST
