@@ -40,100 +40,91 @@ static void *grow(void *v, size_t n, size_t *cap, size_t size)
 	return nv;
 }
 
-struct sa_dump {
+/* One dump into a table: keep() decodes an entry into item and says
+ * whether it is ours (1), not ours (0) or malformed (-1). */
+struct dump {
 	const struct owner *owner;
-	struct sa_table *t;
+	int (*keep)(const struct owner *o, const struct nlmsghdr *nlh,
+		    void *item);
+	void *item;
+	void **v;
+	size_t *n;
+	size_t *cap;
+	size_t size;
 	bool nomem;
 };
 
-static int sa_entry(const struct nlmsghdr *nlh, void *arg)
+static int dump_entry(const struct nlmsghdr *nlh, void *arg)
 {
-	struct sa_dump *d = arg;
-	struct knl_sa_info info;
-	struct knl_sa_info *v;
+	struct dump *d = arg;
+	int ours = d->keep(d->owner, nlh, d->item);
+	uint8_t *v;
 
-	if (parse_sa(nlh, &info) < 0)
-		return -1;
-	if (!owner_sa(d->owner, &info))
-		return 0;
-	v = grow(d->t->v, d->t->n, &d->t->cap, sizeof(*v));
+	if (ours <= 0)
+		return ours;
+	v = grow(*d->v, *d->n, d->cap, d->size);
 	if (!v) {
 		d->nomem = true;
 		return 0;
 	}
-	d->t->v = v;
-	v[d->t->n++] = info;
+	*d->v = v;
+	memcpy(v + *d->n * d->size, d->item, d->size);
+	(*d->n)++;
 	return 0;
 }
 
-static struct nlmsghdr *dump_request(void *buf, uint16_t type)
+static int dump(struct nl_sock *nl, uint16_t type, struct dump *d,
+		struct nl_error *err)
 {
+	uint8_t buf[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_DUMP;
-	return nlh;
+	*d->n = 0;
+	if (nl_request(nl, nlh, dump_entry, d, err) < 0)
+		return -1;
+	if (d->nomem) {
+		nl_error_set(err, type, 0, ENOMEM, "table of owned entries");
+		return -1;
+	}
+	return 0;
+}
+
+static int keep_sa(const struct owner *o, const struct nlmsghdr *nlh,
+		   void *item)
+{
+	if (parse_sa(nlh, item) < 0)
+		return -1;
+	return owner_sa(o, item);
+}
+
+static int keep_policy(const struct owner *o, const struct nlmsghdr *nlh,
+		       void *item)
+{
+	if (parse_policy(nlh, item) < 0)
+		return -1;
+	return owner_policy(o, item);
 }
 
 int adopt_sas(struct nl_sock *nl, const struct owner *o,
 	      struct sa_table *out, struct nl_error *err)
 {
-	uint8_t buf[256];
-	struct sa_dump d = { .owner = o, .t = out };
+	struct knl_sa_info item;
+	struct dump d = { o, keep_sa, &item, (void **)&out->v, &out->n,
+			  &out->cap, sizeof(item), false };
 
-	out->n = 0;
-	if (nl_request(nl, dump_request(buf, XFRM_MSG_GETSA), sa_entry, &d,
-		       err) < 0)
-		return -1;
-	if (d.nomem) {
-		nl_error_set(err, XFRM_MSG_GETSA, 0, ENOMEM, "SA table");
-		return -1;
-	}
-	return 0;
-}
-
-struct policy_dump {
-	const struct owner *owner;
-	struct policy_table *t;
-	bool nomem;
-};
-
-static int policy_entry(const struct nlmsghdr *nlh, void *arg)
-{
-	struct policy_dump *d = arg;
-	struct knl_policy p;
-	struct knl_policy *v;
-
-	if (parse_policy(nlh, &p) < 0)
-		return -1;
-	if (!owner_policy(d->owner, &p))
-		return 0;
-	v = grow(d->t->v, d->t->n, &d->t->cap, sizeof(*v));
-	if (!v) {
-		d->nomem = true;
-		return 0;
-	}
-	d->t->v = v;
-	v[d->t->n++] = p;
-	return 0;
+	return dump(nl, XFRM_MSG_GETSA, &d, err);
 }
 
 int adopt_policies(struct nl_sock *nl, const struct owner *o,
 		   struct policy_table *out, struct nl_error *err)
 {
-	uint8_t buf[256];
-	struct policy_dump d = { .owner = o, .t = out };
+	struct knl_policy item;
+	struct dump d = { o, keep_policy, &item, (void **)&out->v, &out->n,
+			  &out->cap, sizeof(item), false };
 
-	out->n = 0;
-	if (nl_request(nl, dump_request(buf, XFRM_MSG_GETPOLICY), policy_entry,
-		       &d, err) < 0)
-		return -1;
-	if (d.nomem) {
-		nl_error_set(err, XFRM_MSG_GETPOLICY, 0, ENOMEM,
-			     "policy table");
-		return -1;
-	}
-	return 0;
+	return dump(nl, XFRM_MSG_GETPOLICY, &d, err);
 }
 
 void sa_table_free(struct sa_table *t)

@@ -49,3 +49,12 @@ void knl_format_selector_side(const struct xfrm_selector *sel, bool src,
 	snprintf(buf, len, "%s/%u", ip, src ? sel->prefixlen_s
 					    : sel->prefixlen_d);
 }
+
+void knl_format_policy(const struct knl_policy *p, char *buf, size_t len)
+{
+	char src[64], dst[64];
+
+	knl_format_selector_side(&p->sel, true, src, sizeof(src));
+	knl_format_selector_side(&p->sel, false, dst, sizeof(dst));
+	snprintf(buf, len, "%s === %s %s", src, dst, knl_dir_name(p->dir));
+}

@@ -219,15 +219,6 @@ static void query_sa(void *ctx, const ProtobufCMessage *msg,
 	rpc_reply_message(reply, &out.base);
 }
 
-static void policy_text(const struct knl_policy *p, char *buf, size_t len)
-{
-	char src[64], dst[64];
-
-	knl_format_selector_side(&p->sel, true, src, sizeof(src));
-	knl_format_selector_side(&p->sel, false, dst, sizeof(dst));
-	snprintf(buf, len, "%s === %s %s", src, dst, knl_dir_name(p->dir));
-}
-
 /* Expands a PolicyConfig; NULL (answered) on a bad request. */
 static struct knl_policy *expand(struct kernel_service *svc,
 				 const Cygnet__PolicyConfig *in, size_t *n,
@@ -306,7 +297,7 @@ static void change_policies(struct kernel_service *svc,
 		int rc = add ? policy_install(svc->nl, &policies[i], &err)
 			     : delete_owned(svc, &policies[i], &err);
 
-		policy_text(&policies[i], text, sizeof(text));
+		knl_format_policy(&policies[i], text, sizeof(text));
 		if (rc < 0) {
 			kernel_service_count(svc, op, false);
 			DBG1(LOG_KNL, "unable to %s policy %s: %s",

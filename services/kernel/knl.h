@@ -144,5 +144,7 @@ const char *knl_mode_name(uint8_t mode);	/* "TUNNEL", "TRANSPORT" */
 void knl_format_selector_side(const struct xfrm_selector *sel, bool src,
 			      char *buf, size_t len);
 void knl_format_addr(const struct knl_addr *addr, char *buf, size_t len);
+/* "0.0.0.0/0 === 203.0.113.66/32 out" */
+void knl_format_policy(const struct knl_policy *p, char *buf, size_t len);
 
 #endif

@@ -315,3 +315,38 @@ int nl_request(struct nl_sock *nl, struct nlmsghdr *req, nl_msg_fn fn,
 	pthread_mutex_unlock(&nl->lock);
 	return rc;
 }
+
+struct get {
+	uint16_t type;
+	nl_parse_fn parse;
+	void *out;
+	bool found;
+};
+
+static int get_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	struct get *g = arg;
+
+	if (nlh->nlmsg_type != g->type)
+		return 0;
+	if (g->parse(nlh, g->out) < 0)
+		return -1;
+	g->found = true;
+	return 0;
+}
+
+int nl_get(struct nl_sock *nl, struct nlmsghdr *req, uint16_t reply_type,
+	   nl_parse_fn parse, void *out, int missing_errno,
+	   struct nl_error *err)
+{
+	struct get g = { .type = reply_type, .parse = parse, .out = out };
+
+	if (nl_request(nl, req, get_reply, &g, err) < 0)
+		return -1;
+	if (!g.found) {
+		nl_error_set(err, req->nlmsg_type, request_family(req),
+			     missing_errno, NULL);
+		return -1;
+	}
+	return 0;
+}

@@ -44,6 +44,14 @@ int nl_fd(const struct nl_sock *nl);
 int nl_request(struct nl_sock *nl, struct nlmsghdr *req, nl_msg_fn fn,
 	       void *arg, struct nl_error *err);
 
+/* A request answered by one message of type reply_type (GETSA, GETPOLICY,
+ * ALLOCSPI), decoded by parse into out; without such a reply it fails
+ * with missing_errno (ESRCH for SAs, ENOENT for policies). */
+typedef int (*nl_parse_fn)(const struct nlmsghdr *nlh, void *out);
+int nl_get(struct nl_sock *nl, struct nlmsghdr *req, uint16_t reply_type,
+	   nl_parse_fn parse, void *out, int missing_errno,
+	   struct nl_error *err);
+
 /* The meaning of errno err for a request of type msg_type (XFRM_MSG_*)
  * on address family family, e.g. EPROTONOSUPPORT on XFRM_MSG_NEWSA. */
 const char *nl_error_meaning(uint16_t msg_type, uint16_t family, int err);

@@ -229,36 +229,16 @@ int policy_delete(struct nl_sock *nl, const struct knl_policy *p,
 			  NULL, err);
 }
 
-struct query {
-	struct knl_policy *out;
-	bool found;
-};
-
-static int query_reply(const struct nlmsghdr *nlh, void *arg)
+static int parse_policy_reply(const struct nlmsghdr *nlh, void *out)
 {
-	struct query *q = arg;
-
-	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
-		return 0;
-	if (parse_policy(nlh, q->out) < 0)
-		return -1;
-	q->found = true;
-	return 0;
+	return parse_policy(nlh, out);
 }
 
 int policy_query(struct nl_sock *nl, const struct knl_policy *p,
 		 struct knl_policy *out, struct nl_error *err)
 {
 	uint8_t buf[1024];
-	struct query q = { .out = out };
 
-	if (nl_request(nl, policy_build_id(buf, XFRM_MSG_GETPOLICY, p),
-		       query_reply, &q, err) < 0)
-		return -1;
-	if (!q.found) {
-		nl_error_set(err, XFRM_MSG_GETPOLICY, p->sel.family, ENOENT,
-			     NULL);
-		return -1;
-	}
-	return 0;
+	return nl_get(nl, policy_build_id(buf, XFRM_MSG_GETPOLICY, p),
+		      XFRM_MSG_NEWPOLICY, parse_policy_reply, out, ENOENT, err);
 }

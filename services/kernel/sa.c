@@ -188,35 +188,16 @@ int sa_delete(struct nl_sock *nl, const struct knl_sa_id *id,
 			  NULL, err);
 }
 
-struct query {
-	struct knl_sa_info *out;
-	bool found;
-};
-
-static int query_reply(const struct nlmsghdr *nlh, void *arg)
+static int parse_sa_reply(const struct nlmsghdr *nlh, void *out)
 {
-	struct query *q = arg;
-
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
-		return 0;
-	if (parse_sa(nlh, q->out) < 0)
-		return -1;
-	q->found = true;
-	return 0;
+	return parse_sa(nlh, out);
 }
 
 int sa_query(struct nl_sock *nl, const struct knl_sa_id *id,
 	     struct knl_sa_info *out, struct nl_error *err)
 {
 	uint8_t buf[1024];
-	struct query q = { .out = out };
 
-	if (nl_request(nl, sa_build_id(buf, XFRM_MSG_GETSA, id), query_reply,
-		       &q, err) < 0)
-		return -1;
-	if (!q.found) {
-		nl_error_set(err, XFRM_MSG_GETSA, id->dst.family, ESRCH, NULL);
-		return -1;
-	}
-	return 0;
+	return nl_get(nl, sa_build_id(buf, XFRM_MSG_GETSA, id), XFRM_MSG_NEWSA,
+		      parse_sa_reply, out, ESRCH, err);
 }

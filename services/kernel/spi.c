@@ -29,38 +29,20 @@ struct nlmsghdr *spi_build(void *buf, const struct spi_request *req)
 	return nlh;
 }
 
-struct alloc {
-	uint32_t spi;
-	bool found;
-};
-
-static int alloc_reply(const struct nlmsghdr *nlh, void *arg)
+static int parse_sa_reply(const struct nlmsghdr *nlh, void *out)
 {
-	struct alloc *a = arg;
-	struct knl_sa_info info;
-
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
-		return 0;
-	if (parse_sa(nlh, &info) < 0)
-		return -1;
-	a->spi = info.sa.spi;
-	a->found = true;
-	return 0;
+	return parse_sa(nlh, out);
 }
 
 int spi_alloc(struct nl_sock *nl, const struct spi_request *req,
 	      uint32_t *spi, struct nl_error *err)
 {
 	uint8_t buf[1024];
-	struct alloc a = { 0 };
+	struct knl_sa_info info;
 
-	if (nl_request(nl, spi_build(buf, req), alloc_reply, &a, err) < 0)
+	if (nl_get(nl, spi_build(buf, req), XFRM_MSG_NEWSA, parse_sa_reply,
+		   &info, EBADMSG, err) < 0)
 		return -1;
-	if (!a.found) {
-		nl_error_set(err, XFRM_MSG_ALLOCSPI, req->src.family, EBADMSG,
-			     "no SA in the reply");
-		return -1;
-	}
-	*spi = a.spi;
+	*spi = info.sa.spi;
 	return 0;
 }

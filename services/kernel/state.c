@@ -87,15 +87,6 @@ static void sync_sas(struct nl_sock *nl, const struct state_desired *want,
 	}
 }
 
-static void policy_text(const struct knl_policy *p, char *buf, size_t len)
-{
-	char src[64], dst[64];
-
-	knl_format_selector_side(&p->sel, true, src, sizeof(src));
-	knl_format_selector_side(&p->sel, false, dst, sizeof(dst));
-	snprintf(buf, len, "%s === %s %s", src, dst, knl_dir_name(p->dir));
-}
-
 static void sync_policies(struct nl_sock *nl, const struct state_desired *want,
 			  const struct policy_table *have,
 			  struct state_result *res)
@@ -114,7 +105,7 @@ static void sync_policies(struct nl_sock *nl, const struct state_desired *want,
 			continue;
 		}
 		if (policy_install(nl, p, &err) < 0) {
-			policy_text(p, text, sizeof(text));
+			knl_format_policy(p, text, sizeof(text));
 			add_error(res, "installing policy %s failed: %s", text,
 				  err.text);
 			continue;
@@ -131,7 +122,7 @@ static void sync_policies(struct nl_sock *nl, const struct state_desired *want,
 		if (wanted)
 			continue;
 		if (policy_delete(nl, cur, &err) < 0) {
-			policy_text(cur, text, sizeof(text));
+			knl_format_policy(cur, text, sizeof(text));
 			add_error(res, "deleting policy %s failed: %s", text,
 				  err.text);
 			continue;
