@@ -47,12 +47,14 @@ struct authority_stats {
 };
 
 struct crl_fetcher;
+struct ocsp_client;
 struct eap_sessions;
 
 struct authority {
 	struct authority_config cfg;
 	struct store_slot store;
 	struct crl_fetcher *crl;
+	struct ocsp_client *ocsp;
 	struct eap_sessions *eap;
 	struct authority_stats stats;
 	/* for the signatures-per-second gauge */

@@ -402,6 +402,29 @@ static struct timespec deadline_after(long ms)
 	return ts;
 }
 
+bool crl_fetcher_wait_begin(struct crl_fetcher *f)
+{
+	bool ok;
+
+	if (!f)
+		return true;
+	pthread_mutex_lock(&f->lock);
+	ok = f->waiters < f->max_waiters;
+	if (ok)
+		f->waiters++;
+	pthread_mutex_unlock(&f->lock);
+	return ok;
+}
+
+void crl_fetcher_wait_end(struct crl_fetcher *f)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->waiters--;
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* Lock held.  Waits for e's fetch unless too many workers wait already. */
 static void wait_for_fetch(struct crl_fetcher *f, struct crl_entry *e, long wait_ms)
 {

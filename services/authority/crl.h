@@ -62,6 +62,11 @@ void crl_check(struct crl_fetcher *f, const struct cred_store *store,
 enum revocation_status crl_check_one(X509_CRL *crl, X509 *cert, X509 *issuer,
 				     char *detail, size_t len);
 
+/* A slot among the requests allowed to wait for the network (half the
+ * workers); false when all are taken.  Always true for f == NULL. */
+bool crl_fetcher_wait_begin(struct crl_fetcher *f);
+void crl_fetcher_wait_end(struct crl_fetcher *f);
+
 /* Every cached CRL, for --list-crls; returns how many were stored. */
 size_t crl_fetcher_list(struct crl_fetcher *f, Cygnet__CrlInfo **out, size_t max);
 

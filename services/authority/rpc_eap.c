@@ -34,6 +34,7 @@ static struct eap_server *new_server(struct authority *a, struct cred_store *sto
 		return NULL;
 	p.store = store;
 	p.crl = a->crl;
+	p.ocsp = a->ocsp;
 	p.revocation_wait_ms = a->cfg.revocation_wait_ms;
 	p.revocation = req->revocation;
 	p.cacerts = cacerts;

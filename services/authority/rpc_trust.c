@@ -132,6 +132,7 @@ void handle_verify_cert(void *ctx, const ProtobufCMessage *request,
 		params.n_cacerts = req->n_cacerts;
 		params.required_eku = req->required_eku;
 		params.wait_ms = a->cfg.revocation_wait_ms;
+		params.ocsp = a->ocsp;
 		verify_cert(a->crl, store, &params, &result);
 	}
 	count_verification(a, result.status);

@@ -7,6 +7,7 @@
 #include "authority/crl.h"
 #include "authority/eap_sessions.h"
 #include "authority/eap_tls.h"
+#include "authority/ocsp.h"
 #include "log.h"
 #include "status.h"
 
@@ -24,6 +25,8 @@ void authority_destroy(struct authority *a)
 	a->eap = NULL;
 	crl_fetcher_free(a->crl);
 	a->crl = NULL;
+	ocsp_client_free(a->ocsp);
+	a->ocsp = NULL;
 	store_slot_destroy(&a->store);
 	pthread_mutex_destroy(&a->rate_lock);
 }
@@ -116,6 +119,11 @@ int authority_start_workers(struct authority *a, int workers, char *err,
 				 workers, err, errlen);
 	if (!a->crl)
 		return -1;
+	a->ocsp = ocsp_client_new();
+	if (!a->ocsp) {
+		snprintf(err, errlen, "cannot create the OCSP client");
+		return -1;
+	}
 	a->eap = eap_sessions_new((size_t)a->cfg.eap_max_sessions, a->cfg.eap_timeout_s);
 	if (!a->eap) {
 		snprintf(err, errlen, "cannot create the EAP-TLS session table");

@@ -39,6 +39,7 @@ static int verify_client(X509_STORE_CTX *ctx, void *arg)
 	p.cacerts = t->params.cacerts;
 	p.n_cacerts = t->params.n_cacerts;
 	p.wait_ms = t->params.revocation_wait_ms;
+	p.ocsp = t->params.ocsp;
 	verify_cert(t->params.crl, t->params.store, &p, &r);
 	if (r.status == CYGNET__CERT_STATUS__CERT_TRUSTED) {
 		X509_free(t->peer);

@@ -11,6 +11,7 @@
 
 #include "authority.pb-c.h"
 #include "authority/crl.h"
+#include "authority/ocsp.h"
 #include "authority/store.h"
 
 #define EAP_TLS_KEY_LEN 64
@@ -21,6 +22,7 @@ struct tls_server_params {
 	struct cred_store *store;	/* referenced by the session */
 	const struct cred_cert *server_cert;	/* has a key */
 	struct crl_fetcher *crl;
+	struct ocsp_client *ocsp;
 	long revocation_wait_ms;
 	Cygnet__RevocationPolicy revocation;
 	char **cacerts;

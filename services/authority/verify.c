@@ -163,18 +163,54 @@ static bool has_eku(X509 *cert, const char *eku)
 	return found;
 }
 
-static size_t revocation_uris(const struct cred_store *store, X509 *cert,
-			      X509 *issuer, char **uris)
+static size_t add_uris(char **uris, size_t n, char *const *extra, size_t n_extra)
 {
-	size_t n = cert_crl_uris(cert, uris, URIS_MAX);
-	const struct cred_authority *auth = store_find_authority(store, issuer);
-
-	for (size_t i = 0; auth && i < auth->n_crl_uris && n < URIS_MAX; i++) {
-		char *copy = strdup(auth->crl_uris[i]);
+	for (size_t i = 0; i < n_extra && n < URIS_MAX; i++) {
+		char *copy = strdup(extra[i]);
 		if (copy)
 			uris[n++] = copy;
 	}
 	return n;
+}
+
+static size_t crl_uris(const struct cred_store *store, X509 *cert, X509 *issuer,
+		       char **uris)
+{
+	size_t n = cert_crl_uris(cert, uris, URIS_MAX);
+	const struct cred_authority *auth = store_find_authority(store, issuer);
+
+	return auth ? add_uris(uris, n, auth->crl_uris, auth->n_crl_uris) : n;
+}
+
+static size_t ocsp_uris(const struct cred_store *store, X509 *cert, X509 *issuer,
+			char **uris)
+{
+	size_t n = cert_ocsp_uris(cert, uris, URIS_MAX);
+	const struct cred_authority *auth = store_find_authority(store, issuer);
+
+	return auth ? add_uris(uris, n, auth->ocsp_uris, auth->n_ocsp_uris) : n;
+}
+
+/* OCSP first when a responder is named, then CRLs (RFC 6960 and strongSwan
+ * order); had_uri covers both. */
+static void revocation_status(struct crl_fetcher *crl, const struct cred_store *store,
+			      X509 *cert, X509 *issuer, const struct verify_params *p,
+			      struct revocation_result *rev)
+{
+	char *uris[URIS_MAX];
+	size_t n = ocsp_uris(store, cert, issuer, uris);
+	bool ocsp_uri = n > 0;
+
+	rev->status = REVOCATION_UNKNOWN;
+	if (n)
+		ocsp_check(p->ocsp, crl, store, cert, issuer, uris, n, p->wait_ms, rev);
+	strings_free(uris, n);
+	if (rev->status != REVOCATION_UNKNOWN)
+		return;
+	n = crl_uris(store, cert, issuer, uris);
+	crl_check(crl, store, cert, issuer, uris, n, p->wait_ms, rev);
+	strings_free(uris, n);
+	rev->had_uri = rev->had_uri || ocsp_uri;
 }
 
 static bool policy_accepts(Cygnet__RevocationPolicy policy,
@@ -199,14 +235,11 @@ static bool check_revocation(struct crl_fetcher *crl, const struct cred_store *s
 		X509 *cert = sk_X509_value(chain, i);
 		X509 *issuer = sk_X509_value(chain, i + 1);
 		struct revocation_result rev;
-		char *uris[URIS_MAX];
-		size_t n = revocation_uris(store, cert, issuer, uris);
 		char subject[DN_MAX];
 
 		dn_format(X509_get_subject_name(cert), subject, sizeof(subject));
 		DBG1(LOG_CFG, "checking certificate status of \"%s\"", subject);
-		crl_check(crl, store, cert, issuer, uris, n, p->wait_ms, &rev);
-		strings_free(uris, n);
+		revocation_status(crl, store, cert, issuer, p, &rev);
 		if (rev.status == REVOCATION_GOOD)
 			DBG1(LOG_CFG, "  certificate status is good");
 		else if (rev.status == REVOCATION_UNKNOWN)

@@ -9,6 +9,7 @@
 
 #include "authority.pb-c.h"
 #include "authority/crl.h"
+#include "authority/ocsp.h"
 #include "authority/store.h"
 
 #define TRUST_PATH_MAX 10
@@ -21,7 +22,8 @@ struct verify_params {
 	char **cacerts;
 	size_t n_cacerts;
 	const char *required_eku;	/* NULL or "": none */
-	long wait_ms;			/* for CRL fetches */
+	long wait_ms;			/* for CRL and OCSP fetches */
+	struct ocsp_client *ocsp;	/* NULL: CRLs only */
 };
 
 struct verify_result {
