@@ -28,6 +28,7 @@ struct crl_entry {
 	X509_CRL *crl;		/* the last good one, NULL if none */
 	enum entry_state state;
 	time_t failed_at;	/* last failed fetch, 0 after a success */
+	time_t fetched_at;	/* last successful fetch */
 	CURL *easy;
 	unsigned char *body;
 	size_t body_len;
@@ -195,6 +196,7 @@ static void finish_fetch(struct crl_fetcher *f, struct crl_entry *e,
 		X509_CRL_free(e->crl);
 		e->crl = crl;
 		e->failed_at = 0;
+		e->fetched_at = time(NULL);
 		f->fetch_ok++;
 		cache_store(f, e);
 	} else {
@@ -219,6 +221,9 @@ static bool due_for_refresh(const struct crl_entry *e, time_t now)
 	if (!next_asn1 || e->state != ENTRY_IDLE)
 		return false;
 	if (e->failed_at && now - e->failed_at < FETCH_RETRY_S)
+		return false;
+	/* a server still handing out the old CRL is asked once a minute */
+	if (now - e->fetched_at < REFRESH_MIN_S)
 		return false;
 	next = asn1_time_to_unix(next_asn1);
 	last = asn1_time_to_unix(X509_CRL_get0_lastUpdate(e->crl));

@@ -11,6 +11,36 @@
 #include "log.h"
 #include "status.h"
 
+static const struct conf_schema eap_tls_schema[] = {
+	{ .name = "fragment_size" },
+	{ .name = "max_message_size" },
+	{ .name = "max_sessions" },
+	{ .name = "timeout" },
+	{ 0 },
+};
+
+static const struct conf_schema authority_schema[] = {
+	{ .name = "swanctl_dir" },
+	{ .name = "crl_cache_dir" },
+	{ .name = "revocation_wait" },
+	{ .name = "fetch_timeout" },
+	{ .name = "eap_tls", .children = eap_tls_schema },
+	{ .include = conf_schema_service },
+	{ 0 },
+};
+
+static void warn_unknown(const struct conf *conf)
+{
+	const struct conf_section *root = conf_root(conf);
+	const struct conf_section *sec;
+
+	settings_warn_unknown(conf, "authority", authority_schema);
+	if ((sec = conf_section_find(root, "authorities")))
+		conf_warn_unknown(sec, conf_schema_authorities, "authorities");
+	if ((sec = conf_section_find(root, "secrets")))
+		conf_warn_unknown(sec, conf_schema_secrets, "secrets");
+}
+
 void authority_init(struct authority *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -94,6 +124,8 @@ int authority_configure(void *svc, const struct conf *conf, bool reload,
 
 	if (authority_config_load(conf, &cfg, err, errlen) < 0)
 		return -1;
+	if (conf)
+		warn_unknown(conf);
 	store = store_load(cfg.swanctl_dir, conf, err, errlen);
 	if (!store)
 		return -1;

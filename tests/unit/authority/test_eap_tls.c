@@ -7,6 +7,7 @@
 
 #include "authority/crl.h"
 #include "authority/eap_server.h"
+#include "authority/eap_sessions.h"
 
 #define ROUNDS_MAX 200
 
@@ -257,6 +258,35 @@ START_TEST(t_message_limit_over_fragments)
 }
 END_TEST
 
+START_TEST(t_session_timeout)
+{
+	struct eap_sessions *t = eap_sessions_new(4, 1);
+	struct eap_outcome out;
+	char why[256];
+	uint8_t ack[] = { 2, 7, 0, 6, 13, 0 };
+
+	ck_assert_int_eq(eap_sessions_add(t, 1, server(1024, NULL,
+			 CYGNET__REVOCATION_POLICY__REVOCATION_RELAXED), NULL, 0,
+			 why, sizeof(why)), 0);
+	ck_assert_int_eq(eap_sessions_add(t, 2, server(1024, NULL,
+			 CYGNET__REVOCATION_POLICY__REVOCATION_RELAXED), NULL, 0,
+			 why, sizeof(why)), 0);
+	ck_assert_uint_eq(eap_sessions_active(t), 2);
+	ck_assert_uint_eq(eap_sessions_expire(t), 0);
+	sleep(1);
+	/* activity keeps session 2 alive: its ACK ends it with a failure */
+	ck_assert_int_eq(eap_sessions_process(t, 2, ack, sizeof(ack), &out), 0);
+	ck_assert_int_eq(out.state, CYGNET__EAP_TLS_STATE__EAP_TLS_FAILURE);
+	eap_outcome_clear(&out);
+	ck_assert_uint_eq(eap_sessions_active(t), 1);
+	sleep(2);
+	ck_assert_uint_eq(eap_sessions_expire(t), 1);
+	ck_assert_uint_eq(eap_sessions_active(t), 0);
+	ck_assert_int_eq(eap_sessions_process(t, 1, ack, sizeof(ack), &out), -1);
+	eap_sessions_free(t);
+}
+END_TEST
+
 static Suite *eap_suite(void)
 {
 	Suite *s = suite_create("authority_eap_tls");
@@ -272,6 +302,7 @@ static Suite *eap_suite(void)
 	tcase_add_test(tc, t_no_client_cert);
 	tcase_add_test(tc, t_malformed);
 	tcase_add_test(tc, t_message_limit_over_fragments);
+	tcase_add_test(tc, t_session_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }
