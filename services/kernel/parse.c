@@ -6,13 +6,16 @@
 #include "parse.h"
 #include "selector.h"
 
-/* The fixed header of a message, if the message is long enough. */
-static const void *body(const struct nlmsghdr *nlh, size_t len)
+/* Copies the fixed header of a message, if the message is long enough.
+ * Netlink aligns messages to 4 bytes, the XFRM structs hold 64-bit
+ * counters: a copy is aligned, the message in a dump buffer may not be. */
+static bool body(const struct nlmsghdr *nlh, void *out, size_t len)
 {
 	if (nlh->nlmsg_len < NLMSG_HDRLEN ||
 	    mnl_nlmsg_get_payload_len(nlh) < len)
-		return NULL;
-	return mnl_nlmsg_get_payload(nlh);
+		return false;
+	memcpy(out, mnl_nlmsg_get_payload(nlh), len);
+	return true;
 }
 
 static bool family_ok(uint16_t family)
@@ -178,25 +181,25 @@ static int sa_info(const struct xfrm_usersa_info *info,
 
 int parse_sa(const struct nlmsghdr *nlh, struct knl_sa_info *out)
 {
-	const struct xfrm_usersa_info *info = body(nlh, sizeof(*info));
+	struct xfrm_usersa_info info;
 
-	if (!info || nlh->nlmsg_type != XFRM_MSG_NEWSA)
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || !body(nlh, &info, sizeof(info)))
 		return -1;
-	if (sa_info(info, out) < 0)
+	if (sa_info(&info, out) < 0)
 		return -1;
-	return sa_attrs(nlh, sizeof(*info), out);
+	return sa_attrs(nlh, sizeof(info), out);
 }
 
 int parse_expire(const struct nlmsghdr *nlh, struct knl_expire *out)
 {
-	const struct xfrm_user_expire *exp = body(nlh, sizeof(*exp));
+	struct xfrm_user_expire exp;
 
-	if (!exp || nlh->nlmsg_type != XFRM_MSG_EXPIRE)
+	if (nlh->nlmsg_type != XFRM_MSG_EXPIRE || !body(nlh, &exp, sizeof(exp)))
 		return -1;
-	if (sa_info(&exp->state, &out->sa) < 0)
+	if (sa_info(&exp.state, &out->sa) < 0)
 		return -1;
-	out->hard = exp->hard != 0;
-	return sa_attrs(nlh, sizeof(*exp), &out->sa);
+	out->hard = exp.hard != 0;
+	return sa_attrs(nlh, sizeof(exp), &out->sa);
 }
 
 static int tmpl_attr(const struct nlattr *attr, struct knl_policy *out)
@@ -241,19 +244,20 @@ static int policy_attr(const struct nlattr *attr, struct knl_policy *out)
 
 int parse_policy(const struct nlmsghdr *nlh, struct knl_policy *out)
 {
-	const struct xfrm_userpolicy_info *info = body(nlh, sizeof(*info));
+	struct xfrm_userpolicy_info info;
 	const struct nlattr *attr;
 
-	if (!info || nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+	    !body(nlh, &info, sizeof(info)))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	out->sel = info->sel;
-	out->dir = info->dir;
-	out->priority = info->priority;
-	out->use_time = info->curlft.use_time;
-	if (mnl_nlmsg_get_payload_len(nlh) < MNL_ALIGN(sizeof(*info)))
+	out->sel = info.sel;
+	out->dir = info.dir;
+	out->priority = info.priority;
+	out->use_time = info.curlft.use_time;
+	if (mnl_nlmsg_get_payload_len(nlh) < MNL_ALIGN(sizeof(info)))
 		return 0;
-	mnl_attr_for_each(attr, nlh, MNL_ALIGN(sizeof(*info))) {
+	mnl_attr_for_each(attr, nlh, MNL_ALIGN(sizeof(info))) {
 		if (policy_attr(attr, out) < 0)
 			return -1;
 	}
@@ -262,19 +266,19 @@ int parse_policy(const struct nlmsghdr *nlh, struct knl_policy *out)
 
 int parse_acquire(const struct nlmsghdr *nlh, struct knl_acquire *out)
 {
-	const struct xfrm_user_acquire *acq = body(nlh, sizeof(*acq));
+	struct xfrm_user_acquire acq;
 	const struct nlattr *attr;
 
-	if (!acq || nlh->nlmsg_type != XFRM_MSG_ACQUIRE ||
-	    !family_ok(acq->sel.family))
+	if (nlh->nlmsg_type != XFRM_MSG_ACQUIRE ||
+	    !body(nlh, &acq, sizeof(acq)) || !family_ok(acq.sel.family))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	selector_to_ts(&acq->sel, true, &out->src_ts);
-	selector_to_ts(&acq->sel, false, &out->dst_ts);
-	out->proto = acq->id.proto;
-	if (mnl_nlmsg_get_payload_len(nlh) < MNL_ALIGN(sizeof(*acq)))
+	selector_to_ts(&acq.sel, true, &out->src_ts);
+	selector_to_ts(&acq.sel, false, &out->dst_ts);
+	out->proto = acq.id.proto;
+	if (mnl_nlmsg_get_payload_len(nlh) < MNL_ALIGN(sizeof(acq)))
 		return 0;
-	mnl_attr_for_each(attr, nlh, MNL_ALIGN(sizeof(*acq))) {
+	mnl_attr_for_each(attr, nlh, MNL_ALIGN(sizeof(acq))) {
 		const struct xfrm_user_tmpl *tmpl = mnl_attr_get_payload(attr);
 
 		if (mnl_attr_get_type(attr) != XFRMA_TMPL)
