@@ -64,7 +64,7 @@ static void cache_path(const struct crl_fetcher *f, const char *uri, char *out,
 		out[0] = '\0';
 }
 
-static X509_CRL *parse_crl(const unsigned char *data, size_t len)
+X509_CRL *crl_parse(const unsigned char *data, size_t len)
 {
 	const unsigned char *p = data;
 	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
@@ -95,7 +95,7 @@ static void cache_load(const struct crl_fetcher *f, struct crl_entry *e)
 	    len < CRL_BODY_MAX && fseek(file, 0, SEEK_SET) == 0 &&
 	    (data = malloc((size_t)len))) {
 		if (fread(data, 1, (size_t)len, file) == (size_t)len)
-			e->crl = parse_crl(data, (size_t)len);
+			e->crl = crl_parse(data, (size_t)len);
 		free(data);
 	}
 	fclose(file);
@@ -190,7 +190,7 @@ static void finish_fetch(struct crl_fetcher *f, struct crl_entry *e,
 	curl_easy_cleanup(e->easy);
 	e->easy = NULL;
 	if (result == CURLE_OK)
-		crl = parse_crl(e->body, e->body_len);
+		crl = crl_parse(e->body, e->body_len);
 	pthread_mutex_lock(&f->lock);
 	if (crl) {
 		X509_CRL_free(e->crl);

@@ -58,6 +58,9 @@ void crl_check(struct crl_fetcher *f, const struct cred_store *store,
 	       X509 *cert, X509 *issuer, char **uris, size_t n_uris,
 	       long wait_ms, struct revocation_result *out);
 
+/* A CRL in DER or PEM, or NULL. */
+X509_CRL *crl_parse(const unsigned char *data, size_t len);
+
 /* Checks one CRL against cert and issuer: issuer name, signature, dates. */
 enum revocation_status crl_check_one(X509_CRL *crl, X509 *cert, X509 *issuer,
 				     char *detail, size_t len);

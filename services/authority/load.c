@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "authority/crl.h"
 #include "authority/store.h"
 #include "log.h"
 
@@ -99,15 +100,8 @@ static int load_certs(struct cred_store *store, const struct file_buf *buf,
 static int load_crl(struct cred_store *store, const struct file_buf *buf,
 		    const char *path)
 {
-	BIO *bio = BIO_new_mem_buf(buf->data, (int)buf->len);
-	X509_CRL *crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+	X509_CRL *crl = crl_parse(buf->data, buf->len);
 
-	BIO_free(bio);
-	if (!crl) {
-		const unsigned char *p = buf->data;
-		crl = d2i_X509_CRL(NULL, &p, (long)buf->len);
-	}
-	ERR_clear_error();
 	if (!crl) {
 		DBG1(LOG_CFG, "parsing crl from '%s' failed", path);
 		return -1;

@@ -285,6 +285,28 @@ START_TEST(t_file_uri_and_store_crl)
 }
 END_TEST
 
+/* A CRL in x509crl/ needs no fetch. */
+START_TEST(t_loaded_crl)
+{
+	char src[400], dst[400], cmd[900];
+	struct cred_store *store;
+	struct verify_result r;
+
+	pki_path(src, sizeof(src), "inter/crl.pem");
+	pki_path(dst, sizeof(dst), "swanctl/x509crl/inter.pem");
+	snprintf(cmd, sizeof(cmd), "cp %s %s", src, dst);
+	ck_assert_int_eq(system(cmd), 0);
+	store = pki_store(NULL);
+	ck_assert_uint_eq(store->n_crls, 1);
+	ck_assert_int_eq(verify(NULL, store, "peer/revoked.crt", RELAXED, 3000, &r),
+			 CYGNET__CERT_STATUS__CERT_REVOKED);
+	ck_assert_int_eq(verify(NULL, store, "peer/inocdp.crt", RELAXED, 3000, &r),
+			 CYGNET__CERT_STATUS__CERT_TRUSTED);
+	unlink(dst);
+	store_unref(store);
+}
+END_TEST
+
 static Suite *crl_suite(void)
 {
 	Suite *s = suite_create("authority_crl");
@@ -298,6 +320,7 @@ static Suite *crl_suite(void)
 	tcase_add_test(tc, t_server_down);
 	tcase_add_test(tc, t_slow_server_bounded);
 	tcase_add_test(tc, t_file_uri_and_store_crl);
+	tcase_add_test(tc, t_loaded_crl);
 	tcase_add_test(tc, t_disk_cache);
 	suite_add_tcase(s, tc);
 	return s;
