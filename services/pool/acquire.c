@@ -6,10 +6,12 @@
 
 #include "log.h"
 
+#define ACQUIRE_POOLS_MAX 16
+
 /* One acquire under the lock: the pools it may use, and what it chose. */
 struct acquire {
 	struct leases *leases;
-	struct pool_state *pools[16];
+	struct pool_state *pools[ACQUIRE_POOLS_MAX];
 	size_t n_pools;
 	const char *identity;
 	const struct ipaddr *requested;	/* NULL for %any / %any6 */
@@ -19,9 +21,6 @@ struct acquire {
 	enum lease_how how;
 	uint64_t commit_no;
 };
-
-#define ACQUIRE_POOLS_MAX (sizeof(((struct acquire *)0)->pools) / \
-			   sizeof(struct pool_state *))
 
 static void new_lease(struct acquire *a, struct pool_state *pool,
 		      const struct ipaddr *addr, enum lease_how how)
@@ -228,7 +227,7 @@ static enum acquire_result select_pools(struct acquire *a,
 		if (pool->def->range.first.len != family_len)
 			continue;
 		if (a->n_pools == ACQUIRE_POOLS_MAX) {
-			snprintf(err, errlen, "more than %zu pools named",
+			snprintf(err, errlen, "more than %d pools named",
 				 ACQUIRE_POOLS_MAX);
 			return ACQUIRE_INVALID;
 		}

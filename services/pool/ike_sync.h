@@ -12,11 +12,11 @@
 
 struct ike_sync;
 
-/* ike: the IKE service's endpoint; tls: ours, for tls+tcp:// urls. */
+/* ike_url: the IKE service's endpoint; tls: ours, for tls+tcp:// urls. */
 struct ike_sync *ike_sync_start(struct leases *leases, const char *ike_url,
 				const struct rpc_tls *tls, char *err,
 				size_t errlen);
-/* Stops retrying (and waits for a call in flight to end). */
+/* Stops retrying; a call in flight is cut short. */
 void ike_sync_stop(struct ike_sync *sync);
 
 #endif

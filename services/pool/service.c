@@ -19,22 +19,20 @@ static const struct conf_schema pool_settings_schema[] = {
 static int make_dirs(const char *path, mode_t mode, char *err, size_t errlen)
 {
 	char buf[SETTINGS_URL_MAX];
+	char *slash;
 
 	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
+	for (slash = strchr(buf + 1, '/'); ; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = '\0';
 		if (mkdir(buf, mode) != 0 && errno != EEXIST) {
 			snprintf(err, errlen, "cannot create %s: %s", buf,
 				 strerror(errno));
 			return -1;
 		}
-		*p = saved;
-		if (saved == '\0')
+		if (!slash)
 			return 0;
+		*slash = '/';
 	}
 }
 

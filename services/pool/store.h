@@ -12,7 +12,6 @@
 #ifndef POOL_STORE_H
 #define POOL_STORE_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "ike.pb-c.h"
 #include "pool.pb-c.h"
 #include "rpc.h"
@@ -41,75 +42,9 @@ struct env {
 
 static struct env env;
 
-static bool under_valgrind(void)
-{
-	const char *v = getenv("CYGNET_VALGRIND");
-
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-static const char *bin_dir(void)
-{
-	const char *dir = getenv("CYGNET_BIN");
-
-	return dir && *dir ? dir : "build/bin";
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf = malloc(cap);
-
-	ck_assert_ptr_nonnull(buf);
-	buf[0] = '\0';
-	if (!f)
-		return buf;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static bool log_has(const char *needle)
 {
-	char *text = read_text(env.log);
+	char *text = read_file(env.log);
 	bool found = strstr(text, needle) != NULL;
 
 	free(text);
@@ -250,7 +185,7 @@ static void start_pool(void)
 		}
 		if (waitpid(env.pid, &status, WNOHANG) == env.pid) {
 			env.pid = 0;
-			fprintf(stderr, "%s", read_text(env.log));
+			fprintf(stderr, "%s", read_file(env.log));
 			ck_abort_msg("cygnet-pool exited during start");
 		}
 		ck_assert_msg(now_ms() < deadline, "cygnet-pool not ready");
@@ -295,7 +230,7 @@ static void teardown(void)
 	int rc = stop_pool();
 
 	if (rc != 0)
-		fprintf(stderr, "%s", read_text(env.log));
+		fprintf(stderr, "%s", read_file(env.log));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", env.dir);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_msg(rc == 0, "cygnet-pool exit status %d", rc);
@@ -771,7 +706,7 @@ static char *run_ctl(const char *arg1, const char *arg2)
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	return read_text(out);
+	return read_file(out);
 }
 
 START_TEST(ctl_list_pools_format)
