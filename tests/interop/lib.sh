@@ -1,7 +1,11 @@
 # Library for the namespace scenarios (bash).  A scenario is a script
 # tests/interop/scenarios/NN-name.sh that run-all starts with bash; it
 # sources this file, calls cyg_begin, builds what it needs and reports
-# every check as a line "PASS name" or "FAIL name: why".
+# every check as a line "PASS name" or "FAIL name: why".  Scenarios run on
+# the host (strongSwan peers use userspace ESP there) and again in the qemu
+# guest on kernel ESP (tests/vm/run-all); one whose gateway needs kernel
+# ESP (Cygnet's kernel service) carries the line "# cyg: needs kernel-esp"
+# and runs in the guest only.
 #
 #   . "$CYG_TOP/tests/interop/lib.sh"
 #   cyg_begin                       namespaces, trap, scenario dirs
