@@ -242,12 +242,18 @@ static enum acquire_result select_pools(struct acquire *a,
 	return ACQUIRE_OK;
 }
 
+/* "pool 'ipv4' is full" or "pools 'a', 'b' are full" */
 static enum acquire_result refuse_exhausted(struct acquire *a, char *err,
 					    size_t errlen)
 {
-	size_t used = 0;
+	size_t used;
 
-	err[0] = '\0';
+	if (a->n_pools == 0) {
+		snprintf(err, errlen, "no pool of the requested address family");
+		return ACQUIRE_EXHAUSTED;
+	}
+	used = (size_t)snprintf(err, errlen, "pool%s ",
+				a->n_pools > 1 ? "s" : "");
 	for (size_t i = 0; i < a->n_pools; i++) {
 		a->pools[i]->exhausted++;
 		DBG1(LOG_CFG, "pool '%s' is full, unable to assign address",
@@ -257,9 +263,7 @@ static enum acquire_result refuse_exhausted(struct acquire *a, char *err,
 						 "%s'%s'", i ? ", " : "",
 						 a->pools[i]->def->name);
 	}
-	if (a->n_pools == 0)
-		snprintf(err, errlen, "no pool of the requested address family");
-	else if (used < errlen)
+	if (used < errlen)
 		snprintf(err + used, errlen - used, " %s",
 			 a->n_pools > 1 ? "are full" : "is full");
 	return ACQUIRE_EXHAUSTED;
@@ -283,17 +287,19 @@ static enum acquire_result acquire_locked(struct acquire *a,
 			goto store_error;
 		return refuse_exhausted(a, err, errlen);
 	}
+	if (fill_grant(a, out) < 0) {
+		store_rollback(store);
+		snprintf(err, errlen, "out of memory");
+		return ACQUIRE_STORE_ERROR;
+	}
 	if (store_put(store, &a->lease) < 0 ||
 	    store_commit(store, &a->commit_no) < 0) {
 		store_rollback(store);
+		lease_grant_clear(out);
 		goto store_error;
 	}
 	count_change(a);
 	log_choice(a);
-	if (fill_grant(a, out) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return ACQUIRE_STORE_ERROR;
-	}
 	return ACQUIRE_OK;
 store_error:
 	snprintf(err, errlen, "lease store error");
@@ -327,6 +333,8 @@ enum acquire_result leases_acquire(struct leases *leases,
 	if (result == ACQUIRE_OK)
 		result = acquire_locked(&a, out, err, errlen);
 	pthread_mutex_unlock(&leases->lock);
+	/* A failed flush (EIO) leaves the lease online though the caller
+	 * hears an error; the next reconciliation puts it offline. */
 	if (result == ACQUIRE_OK &&
 	    store_flush(leases->store, a.commit_no) < 0) {
 		lease_grant_clear(out);

@@ -630,7 +630,7 @@ START_TEST(exhaustion_over_rpc)
 	ck_assert_int_eq(acquire(client, "tiny", "c", AF_INET, addr,
 				 sizeof(addr), err, sizeof(err)),
 			 CYGNET__RPC_STATUS__RPC_FAILED);
-	ck_assert_str_eq(err, "'tiny' is full");
+	ck_assert_str_eq(err, "pool 'tiny' is full");
 	ck_assert_int_eq(acquire(client, "nope", "c", AF_INET, addr,
 				 sizeof(addr), err, sizeof(err)),
 			 CYGNET__RPC_STATUS__RPC_FAILED);

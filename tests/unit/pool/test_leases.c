@@ -190,7 +190,7 @@ START_TEST(exhaustion_and_takeover)
 	pool_log_start(&log);
 	ck_assert_int_eq(leases_acquire(leases, small, 1, "c", &any, &grant,
 					err, sizeof(err)), ACQUIRE_EXHAUSTED);
-	ck_assert_str_eq(err, "'small' is full");
+	ck_assert_str_eq(err, "pool 'small' is full");
 	ck_assert_msg(strstr(log.text, "pool 'small' is full, unable to assign "
 			     "address"), "%s", log.text);
 	ck_assert_uint_eq(pool_named("small").exhausted, 1);
@@ -207,6 +207,33 @@ START_TEST(exhaustion_and_takeover)
 	/* a lost its lease: it gets nothing now, not c's address */
 	ck_assert_int_eq(leases_acquire(leases, small, 1, "a", &any, &grant,
 					err, sizeof(err)), ACQUIRE_EXHAUSTED);
+}
+END_TEST
+
+START_TEST(pools_in_order)
+{
+	const char *const names[] = { "nope", "first", "second" };
+	struct ipaddr any = pool_ip("0.0.0.0");
+	struct lease_grant grant;
+	char err[256];
+
+	set_pools("pools { first { addrs = 198.51.100.1/32 }\n"
+		  "second { addrs = 198.51.100.2/32 } }");
+	ck_assert_int_eq(leases_acquire(leases, names, 3, "a", &any, &grant,
+					err, sizeof(err)), ACQUIRE_OK);
+	ck_assert_str_eq(grant.pool, "first");
+	ck_assert_int_eq(leases_acquire(leases, names, 3, "b", &any, &grant,
+					err, sizeof(err)), ACQUIRE_OK);
+	ck_assert_str_eq(grant.pool, "second");
+	ck_assert_int_eq(leases_acquire(leases, names, 3, "c", &any, &grant,
+					err, sizeof(err)), ACQUIRE_EXHAUSTED);
+	ck_assert_str_eq(err, "pools 'first', 'second' are full");
+	/* the one that went offline first is taken over, in either pool */
+	release("b", "198.51.100.2", 1, true);
+	release("a", "198.51.100.1", 1, true);
+	ck_assert_int_eq(leases_acquire(leases, names, 3, "c", &any, &grant,
+					err, sizeof(err)), ACQUIRE_OK);
+	ck_assert_str_eq(grant.pool, "second");
 }
 END_TEST
 
@@ -461,6 +488,7 @@ static Suite *leases_suite(void)
 	tcase_add_test(tc, seed_sequence);
 	tcase_add_test(tc, attributes_come_with_the_lease);
 	tcase_add_test(tc, exhaustion_and_takeover);
+	tcase_add_test(tc, pools_in_order);
 	tcase_add_test(tc, offline_reused_oldest_first);
 	tcase_add_test(tc, same_identity_after_restart);
 	tcase_add_test(tc, requested_address);
