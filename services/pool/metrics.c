@@ -31,13 +31,12 @@ static void fill_pools(struct pool_service *svc, struct status_builder *b)
 }
 
 static void fill_latency(struct status_builder *b, const char *what,
-			 const struct latency *l)
+			 const char *total_name, const struct latency *l)
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), "pool_store_%ss_total", what);
-	status_counter(b, name, "lease store operations", (double)l->count,
-		       NULL, NULL);
+	status_counter(b, total_name, "lease store operations",
+		       (double)l->count, NULL, NULL);
 	snprintf(name, sizeof(name), "pool_store_%s_last_us", what);
 	status_gauge(b, name, "duration of the last one, us",
 		     (double)l->last_us, NULL, NULL);
@@ -57,8 +56,8 @@ static void fill_store(struct pool_service *svc, struct status_builder *b)
 	struct store_stats stats;
 
 	leases_store_stats(svc->leases, &stats);
-	fill_latency(b, "commit", &stats.commit);
-	fill_latency(b, "flush", &stats.flush);
+	fill_latency(b, "commit", "pool_store_commits_total", &stats.commit);
+	fill_latency(b, "flush", "pool_store_flushes_total", &stats.flush);
 }
 
 void pool_service_fill_status(void *ctx, struct status_builder *b)
