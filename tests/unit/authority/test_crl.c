@@ -269,11 +269,11 @@ START_TEST(t_disk_cache)
 }
 END_TEST
 
-START_TEST(t_file_uri_and_store_crl)
+START_TEST(t_file_uri)
 {
 	char uri[400];
 	struct cred_store *store;
-	struct crl_fetcher *f = fetcher(4, "t_file_uri_and_store_crl");
+	struct crl_fetcher *f = fetcher(4, "t_file_uri");
 	struct verify_result r;
 
 	snprintf(uri, sizeof(uri), "file://%s/inter/crl.pem", pki.dir);
@@ -319,7 +319,7 @@ static Suite *crl_suite(void)
 	tcase_add_test(tc, t_forged_crl);
 	tcase_add_test(tc, t_server_down);
 	tcase_add_test(tc, t_slow_server_bounded);
-	tcase_add_test(tc, t_file_uri_and_store_crl);
+	tcase_add_test(tc, t_file_uri);
 	tcase_add_test(tc, t_loaded_crl);
 	tcase_add_test(tc, t_disk_cache);
 	suite_add_tcase(s, tc);
