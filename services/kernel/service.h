@@ -7,7 +7,17 @@
  * Without CAP_NET_ADMIN (an unprivileged test run) the service still
  * starts, logs why, reports state "degraded" and answers every kernel
  * method with RPC_FAILED naming the missing capability: the other
- * services keep working and the failure is visible in status. */
+ * services keep working and the failure is visible in status.
+ *
+ * Configuration, besides the common keys of settings.h:
+ *   cygnet {
+ *     kernel {
+ *       reqid_min = 1              # the reqids this service owns
+ *       reqid_max = 2147483647
+ *       bypass_ports = 500, 4500   # local UDP ports kept out of tunnels
+ *       flush_on_stop = no         # yes: remove owned SAs/policies on stop
+ *     }
+ *   } */
 #ifndef CYGNET_KERNEL_SERVICE_H
 #define CYGNET_KERNEL_SERVICE_H
 
