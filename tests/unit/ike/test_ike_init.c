@@ -436,6 +436,30 @@ START_TEST(garbage_and_strays_dropped)
 }
 END_TEST
 
+static void reload_with(const char *text, int expect_rc)
+{
+	struct conf_error cerr;
+	struct conf *c = conf_load_string(text, "reload.conf", &cerr);
+	char err[256];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ike_service_configure(&svc, c, true, err, sizeof(err)),
+			 expect_rc);
+	conf_free(c);
+}
+
+START_TEST(reload_swaps_or_keeps)
+{
+	reload_with("connections { a { proposals = aes256-md5-modp2048 } }", -1);
+	ck_assert_uint_eq(svc.config->n_conns, 1);
+	ck_assert_str_eq(svc.config->conns[0].name, "rw");
+	reload_with("connections { a { }\n b { } }", 0);
+	ck_assert_uint_eq(svc.config->n_conns, 2);
+	assert_logged("added connection: b");
+	assert_logged("reloaded 2 connections");
+}
+END_TEST
+
 static Suite *ike_init_suite(void)
 {
 	Suite *s = suite_create("ike_init");
@@ -450,6 +474,7 @@ static Suite *ike_init_suite(void)
 	tcase_add_test(tc, nat_detected);
 	tcase_add_test(tc, unsupported_critical);
 	tcase_add_test(tc, garbage_and_strays_dropped);
+	tcase_add_test(tc, reload_swaps_or_keeps);
 	suite_add_tcase(s, tc);
 	return s;
 }
