@@ -52,7 +52,10 @@ for _ in $(seq 50); do
 	case "$state" in running|degraded) break ;; esac
 	sleep 0.1
 done
-podman cp "$top/deploy/container/cygnet.conf" "$ctr:/etc/cygnet/cygnet.conf" &&
+# The container config without its cygnet { } section: every path and
+# endpoint at its default, as the units expect.
+sed '/^cygnet {/,$d' "$top/deploy/container/cygnet.conf" >"$work/cygnet.conf"
+podman cp "$work/cygnet.conf" "$ctr:/etc/cygnet/cygnet.conf" &&
 	podman cp "$work/swanctl" "$ctr:/etc/cygnet/swanctl" &&
 	ex sh -c 'chown -R root:root /etc/cygnet/swanctl &&
 		chown -R cygnet-authority:root /etc/cygnet/swanctl/private &&
