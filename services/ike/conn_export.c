@@ -1,5 +1,6 @@
 #include "ike/conn_export.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,35 +34,12 @@ static bool set_string(char **field, const char *value)
 	return *field != NULL;
 }
 
-static bool set_strings(char ***field, size_t *n, char *const *values,
-			size_t count)
-{
-	*field = calloc(count ? count : 1, sizeof(char *));
-	if (!*field)
-		return false;
-	for (*n = 0; *n < count; (*n)++)
-		if (!set_string(&(*field)[*n], values[*n]))
-			return false;
-	return true;
-}
+/* Repeated string fields: count items of size octets, each turned into
+ * text by fn. */
+typedef void (*text_fn)(const void *item, char *buf, size_t len);
 
-static bool set_cert_names(char ***field, size_t *n,
-			   const struct cert_ref *refs, size_t count)
-{
-	*field = calloc(count ? count : 1, sizeof(char *));
-	if (!*field)
-		return false;
-	for (*n = 0; *n < count; (*n)++) {
-		const struct cert_ref *ref = &refs[*n];
-
-		if (!set_string(&(*field)[*n], ref->subject ? ref->subject : ref->file))
-			return false;
-	}
-	return true;
-}
-
-static bool set_proposals(char ***field, size_t *n, const struct proposal *p,
-			  size_t count)
+static bool set_texts(char ***field, size_t *n, const void *items, size_t size,
+		      size_t count, text_fn fn)
 {
 	*field = calloc(count ? count : 1, sizeof(char *));
 	if (!*field)
@@ -69,26 +47,34 @@ static bool set_proposals(char ***field, size_t *n, const struct proposal *p,
 	for (*n = 0; *n < count; (*n)++) {
 		char text[1024];
 
-		proposal_format(&p[*n], text, sizeof(text));
+		fn((const char *)items + *n * size, text, sizeof(text));
 		if (!set_string(&(*field)[*n], text))
 			return false;
 	}
 	return true;
 }
 
-static bool set_ts(char ***field, size_t *n, const struct ts *ts, size_t count)
+static void string_text(const void *item, char *buf, size_t len)
 {
-	*field = calloc(count ? count : 1, sizeof(char *));
-	if (!*field)
-		return false;
-	for (*n = 0; *n < count; (*n)++) {
-		char text[128];
+	snprintf(buf, len, "%s", *(char *const *)item);
+}
 
-		ts_format(&ts[*n], text, sizeof(text));
-		if (!set_string(&(*field)[*n], text))
-			return false;
-	}
-	return true;
+/* The subject when the certificate could be read, else the file. */
+static void cert_text(const void *item, char *buf, size_t len)
+{
+	const struct cert_ref *ref = item;
+
+	snprintf(buf, len, "%s", ref->subject ? ref->subject : ref->file);
+}
+
+static void proposal_text(const void *item, char *buf, size_t len)
+{
+	proposal_format(item, buf, len);
+}
+
+static void ts_text(const void *item, char *buf, size_t len)
+{
+	ts_format(item, buf, len);
 }
 
 static Cygnet__AuthRound *export_auth(const struct auth_cfg *auth)
@@ -102,9 +88,10 @@ static Cygnet__AuthRound *export_auth(const struct auth_cfg *auth)
 	if (!set_string(&m->auth_class, auth_class_names[auth->auth_class]) ||
 	    !set_string(&m->eap_type, eap) || !set_string(&m->id, auth->id) ||
 	    !set_string(&m->eap_id, auth->eap_id) ||
-	    !set_cert_names(&m->certs, &m->n_certs, auth->certs, auth->n_certs) ||
-	    !set_cert_names(&m->cacerts, &m->n_cacerts, auth->cacerts,
-			    auth->n_cacerts)) {
+	    !set_texts(&m->certs, &m->n_certs, auth->certs, sizeof(auth->certs[0]),
+		       auth->n_certs, cert_text) ||
+	    !set_texts(&m->cacerts, &m->n_cacerts, auth->cacerts,
+		       sizeof(auth->cacerts[0]), auth->n_cacerts, cert_text)) {
 		protobuf_c_message_free_unpacked(&m->base, NULL);
 		return NULL;
 	}
@@ -136,12 +123,13 @@ static Cygnet__ChildConn *export_child(const struct child_cfg *child)
 	    !set_string(&m->mode, mode_names[child->mode]) ||
 	    !set_string(&m->dpd_action, action_names[child->dpd_action]) ||
 	    !set_string(&m->start_action, action_names[child->start_action]) ||
-	    !set_ts(&m->local_ts, &m->n_local_ts, child->local_ts,
-		    child->n_local_ts) ||
-	    !set_ts(&m->remote_ts, &m->n_remote_ts, child->remote_ts,
-		    child->n_remote_ts) ||
-	    !set_proposals(&m->esp_proposals, &m->n_esp_proposals,
-			   child->proposals, child->n_proposals)) {
+	    !set_texts(&m->local_ts, &m->n_local_ts, child->local_ts,
+		       sizeof(struct ts), child->n_local_ts, ts_text) ||
+	    !set_texts(&m->remote_ts, &m->n_remote_ts, child->remote_ts,
+		       sizeof(struct ts), child->n_remote_ts, ts_text) ||
+	    !set_texts(&m->esp_proposals, &m->n_esp_proposals, child->proposals,
+		       sizeof(struct proposal), child->n_proposals,
+		       proposal_text)) {
 		protobuf_c_message_free_unpacked(&m->base, NULL);
 		return NULL;
 	}
@@ -173,13 +161,14 @@ static Cygnet__Conn *export_conn(const struct conn_cfg *cfg)
 	m->over_time = (uint64_t)cfg->over_time;
 	m->dpd_delay = (uint64_t)cfg->dpd_delay;
 	if (!set_string(&m->name, cfg->name) ||
-	    !set_strings(&m->local_addrs, &m->n_local_addrs, cfg->local_addrs,
-			 cfg->n_local_addrs) ||
-	    !set_strings(&m->remote_addrs, &m->n_remote_addrs, cfg->remote_addrs,
-			 cfg->n_remote_addrs) ||
-	    !set_strings(&m->pools, &m->n_pools, cfg->pools, cfg->n_pools) ||
-	    !set_proposals(&m->proposals, &m->n_proposals, cfg->proposals,
-			   cfg->n_proposals) ||
+	    !set_texts(&m->local_addrs, &m->n_local_addrs, cfg->local_addrs,
+		       sizeof(char *), cfg->n_local_addrs, string_text) ||
+	    !set_texts(&m->remote_addrs, &m->n_remote_addrs, cfg->remote_addrs,
+		       sizeof(char *), cfg->n_remote_addrs, string_text) ||
+	    !set_texts(&m->pools, &m->n_pools, cfg->pools, sizeof(char *),
+		       cfg->n_pools, string_text) ||
+	    !set_texts(&m->proposals, &m->n_proposals, cfg->proposals,
+		       sizeof(struct proposal), cfg->n_proposals, proposal_text) ||
 	    !set_auths(&m->local_auth, &m->n_local_auth, cfg->local_auths,
 		       cfg->n_local_auths) ||
 	    !set_auths(&m->remote_auth, &m->n_remote_auth, cfg->remote_auths,

@@ -51,23 +51,24 @@ static size_t concat_nonces(uint8_t *out, const uint8_t *ni, size_t ni_len,
 	return ni_len + nr_len;
 }
 
+/* KEYMAT = SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr */
 static void split(struct ike_keys *k, const uint8_t *km)
 {
+	const struct {
+		uint8_t *key;
+		size_t len;
+	} parts[] = {
+		{ k->sk_d, k->prf_len }, { k->sk_ai, k->integ_key_len },
+		{ k->sk_ar, k->integ_key_len }, { k->sk_ei, k->encr_key_len },
+		{ k->sk_er, k->encr_key_len }, { k->sk_pi, k->prf_len },
+		{ k->sk_pr, k->prf_len },
+	};
 	size_t off = 0;
 
-	memcpy(k->sk_d, km + off, k->prf_len);
-	off += k->prf_len;
-	memcpy(k->sk_ai, km + off, k->integ_key_len);
-	off += k->integ_key_len;
-	memcpy(k->sk_ar, km + off, k->integ_key_len);
-	off += k->integ_key_len;
-	memcpy(k->sk_ei, km + off, k->encr_key_len);
-	off += k->encr_key_len;
-	memcpy(k->sk_er, km + off, k->encr_key_len);
-	off += k->encr_key_len;
-	memcpy(k->sk_pi, km + off, k->prf_len);
-	off += k->prf_len;
-	memcpy(k->sk_pr, km + off, k->prf_len);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		memcpy(parts[i].key, km + off, parts[i].len);
+		off += parts[i].len;
+	}
 }
 
 int keymat_derive_ike(const struct proposal *selected, const uint8_t *gir,

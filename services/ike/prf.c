@@ -16,36 +16,55 @@ static void fetch_hmac(void)
 	hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
-static const char *prf_digest(uint16_t prf_id)
+struct prf_alg {
+	uint16_t id;
+	const char *digest;
+	size_t len;
+};
+
+static const struct prf_alg prfs[] = {
+	{ PRF_HMAC_SHA1, "SHA1", 20 },
+	{ PRF_HMAC_SHA2_256, "SHA256", 32 },
+	{ PRF_HMAC_SHA2_384, "SHA384", 48 },
+	{ PRF_HMAC_SHA2_512, "SHA512", 64 },
+};
+
+/* HMAC-SHA* truncated to half the digest (SHA-1: 96 of 160 bits). */
+struct integ_alg {
+	uint16_t id;
+	const char *digest;
+	size_t key_len;
+	size_t icv_len;
+};
+
+static const struct integ_alg integs[] = {
+	{ INTEG_HMAC_SHA1_96, "SHA1", 20, 12 },
+	{ INTEG_HMAC_SHA2_256_128, "SHA256", 32, 16 },
+	{ INTEG_HMAC_SHA2_384_192, "SHA384", 48, 24 },
+	{ INTEG_HMAC_SHA2_512_256, "SHA512", 64, 32 },
+};
+
+static const struct prf_alg *prf_alg(uint16_t id)
 {
-	switch (prf_id) {
-	case PRF_HMAC_SHA1:
-		return "SHA1";
-	case PRF_HMAC_SHA2_256:
-		return "SHA256";
-	case PRF_HMAC_SHA2_384:
-		return "SHA384";
-	case PRF_HMAC_SHA2_512:
-		return "SHA512";
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < sizeof(prfs) / sizeof(prfs[0]); i++)
+		if (prfs[i].id == id)
+			return &prfs[i];
+	return NULL;
+}
+
+static const struct integ_alg *integ_alg(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(integs) / sizeof(integs[0]); i++)
+		if (integs[i].id == id)
+			return &integs[i];
+	return NULL;
 }
 
 size_t prf_len(uint16_t prf_id)
 {
-	switch (prf_id) {
-	case PRF_HMAC_SHA1:
-		return 20;
-	case PRF_HMAC_SHA2_256:
-		return 32;
-	case PRF_HMAC_SHA2_384:
-		return 48;
-	case PRF_HMAC_SHA2_512:
-		return 64;
-	default:
-		return 0;
-	}
+	const struct prf_alg *alg = prf_alg(prf_id);
+
+	return alg ? alg->len : 0;
 }
 
 static int hmac(const char *digest, const uint8_t *key, size_t key_len,
@@ -75,12 +94,12 @@ int prf_compute(uint16_t prf_id, const uint8_t *key, size_t key_len,
 		const uint8_t *data1, size_t len1, const uint8_t *data2,
 		size_t len2, uint8_t *out)
 {
-	const char *digest = prf_digest(prf_id);
+	const struct prf_alg *alg = prf_alg(prf_id);
 
-	if (!digest)
+	if (!alg)
 		return -1;
-	return hmac(digest, key, key_len, data1, len1, data2, len2, out,
-		    prf_len(prf_id));
+	return hmac(alg->digest, key, key_len, data1, len1, data2, len2, out,
+		    alg->len);
 }
 
 /* T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n) */
@@ -112,65 +131,29 @@ int prf_plus(uint16_t prf_id, const uint8_t *key, size_t key_len,
 	return 0;
 }
 
-static const char *integ_digest(uint16_t integ_id)
-{
-	switch (integ_id) {
-	case INTEG_HMAC_SHA1_96:
-		return "SHA1";
-	case INTEG_HMAC_SHA2_256_128:
-		return "SHA256";
-	case INTEG_HMAC_SHA2_384_192:
-		return "SHA384";
-	case INTEG_HMAC_SHA2_512_256:
-		return "SHA512";
-	default:
-		return NULL;
-	}
-}
-
 size_t integ_key_len(uint16_t integ_id)
 {
-	switch (integ_id) {
-	case INTEG_HMAC_SHA1_96:
-		return 20;
-	case INTEG_HMAC_SHA2_256_128:
-		return 32;
-	case INTEG_HMAC_SHA2_384_192:
-		return 48;
-	case INTEG_HMAC_SHA2_512_256:
-		return 64;
-	default:
-		return 0;
-	}
+	const struct integ_alg *alg = integ_alg(integ_id);
+
+	return alg ? alg->key_len : 0;
 }
 
 size_t integ_icv_len(uint16_t integ_id)
 {
-	switch (integ_id) {
-	case INTEG_HMAC_SHA1_96:
-		return 12;
-	case INTEG_HMAC_SHA2_256_128:
-		return 16;
-	case INTEG_HMAC_SHA2_384_192:
-		return 24;
-	case INTEG_HMAC_SHA2_512_256:
-		return 32;
-	default:
-		return 0;
-	}
+	const struct integ_alg *alg = integ_alg(integ_id);
+
+	return alg ? alg->icv_len : 0;
 }
 
 int integ_compute(uint16_t integ_id, const uint8_t *key, const uint8_t *data,
 		  size_t len, uint8_t *out)
 {
-	const char *digest = integ_digest(integ_id);
+	const struct integ_alg *alg = integ_alg(integ_id);
 	uint8_t full[PRF_MAX_LEN];
 
-	if (!digest)
+	if (!alg || hmac(alg->digest, key, alg->key_len, data, len, NULL, 0,
+			 full, sizeof(full)) < 0)
 		return -1;
-	if (hmac(digest, key, integ_key_len(integ_id), data, len, NULL, 0, full,
-		 sizeof(full)) < 0)
-		return -1;
-	memcpy(out, full, integ_icv_len(integ_id));
+	memcpy(out, full, alg->icv_len);
 	return 0;
 }
