@@ -182,8 +182,9 @@ void events_sub_close(struct events_sub *sub)
 {
 	if (sub == NULL)
 		return;
-	nng_close(sub->sock);
+	/* the aio first: no receive may race nng_close (libnng 1.5.2) */
 	nng_aio_stop(sub->aio);
+	nng_close(sub->sock);
 	nng_aio_free(sub->aio);
 	free(sub);
 }

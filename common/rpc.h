@@ -64,7 +64,8 @@ void rpc_server_get_stats(struct rpc_server *server,
 
 struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 				   char *err, size_t errlen);
-/* Calls still in flight end with an error; their done still runs. */
+/* Cancels the calls still in flight and returns once their done has run
+ * (with an error), so a done must not close its own client. */
 void rpc_client_close(struct rpc_client *client);
 
 /* The outcome of a call: status RPC_OK with reply set (free it with

@@ -2,7 +2,11 @@
  * aio per call so calls overlap.  nng's automatic resend is off: whether
  * a call is worth repeating is the caller's decision.  A pipe counter
  * tells "not connected" (RPC_UNAVAILABLE) from "connected but no answer"
- * (RPC_TIMEOUT) when a call runs out of time. */
+ * (RPC_TIMEOUT) when a call runs out of time.
+ *
+ * Closing cancels the calls in flight and waits for them to finish
+ * before the socket closes: libnng 1.5.2 can crash on a context
+ * operation that races nng_close. */
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
@@ -21,11 +25,17 @@ struct rpc_client {
 	nng_socket sock;
 	char url[SETTINGS_URL_MAX];
 	atomic_int pipes;		/* connected peers */
-	atomic_int refs;		/* the owner's and one per call */
+
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	bool closing;
+	struct rpc_call *calls;		/* whose aio close may cancel */
+	int active;			/* calls whose done has not returned */
 };
 
 struct rpc_call {
 	struct rpc_client *client;
+	struct rpc_call *next, *prev;
 	nng_ctx ctx;
 	nng_aio *aio;
 	bool receiving;
@@ -90,7 +100,6 @@ struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 		free(client);
 		return NULL;
 	}
-	atomic_init(&client->refs, 1);
 	if (client_socket(client, err, errlen) != 0) {
 		free(client);
 		return NULL;
@@ -100,23 +109,50 @@ struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 		free(client);
 		return NULL;
 	}
+	pthread_mutex_init(&client->lock, NULL);
+	pthread_cond_init(&client->idle, NULL);
 	return client;
 }
 
-static void client_put(struct rpc_client *client)
-{
-	if (atomic_fetch_sub(&client->refs, 1) == 1)
-		free(client);
-}
-
-/* Calls still in flight end with an error (their done runs) and keep
- * the client's memory until then. */
 void rpc_client_close(struct rpc_client *client)
 {
 	if (client == NULL)
 		return;
+	pthread_mutex_lock(&client->lock);
+	client->closing = true;
+	for (struct rpc_call *call = client->calls; call; call = call->next)
+		nng_aio_cancel(call->aio);
+	while (client->active > 0)
+		pthread_cond_wait(&client->idle, &client->lock);
+	pthread_mutex_unlock(&client->lock);
+
 	nng_close(client->sock);
-	client_put(client);
+	pthread_cond_destroy(&client->idle);
+	pthread_mutex_destroy(&client->lock);
+	free(client);
+}
+
+/* Takes a call off the list close cancels from; its aio may go then. */
+static void unlist_call(struct rpc_call *call)
+{
+	struct rpc_client *client = call->client;
+
+	pthread_mutex_lock(&client->lock);
+	if (call->prev != NULL)
+		call->prev->next = call->next;
+	else
+		client->calls = call->next;
+	if (call->next != NULL)
+		call->next->prev = call->prev;
+	pthread_mutex_unlock(&client->lock);
+}
+
+static void call_finished(struct rpc_client *client)
+{
+	pthread_mutex_lock(&client->lock);
+	if (--client->active == 0)
+		pthread_cond_broadcast(&client->idle);
+	pthread_mutex_unlock(&client->lock);
 }
 
 /* Truncation of long URLs in the message is acceptable. */
@@ -187,8 +223,10 @@ static void decode_reply(struct rpc_call *call, nng_msg *msg,
 static void finish_call(struct rpc_call *call, int rv)
 {
 	struct rpc_result res = { .status = CYGNET__RPC_STATUS__RPC_OK };
+	struct rpc_client *client = call->client;
 	nng_msg *msg = nng_aio_get_msg(call->aio);
 
+	unlist_call(call);
 	if (rv != 0) {
 		nng_msg_free(msg);
 		fail_call(call, rv, &res);
@@ -200,8 +238,8 @@ static void finish_call(struct rpc_call *call, int rv)
 	/* the aio is ours to free, but not from inside its own callback */
 	nng_aio_reap(call->aio);
 	call->done(call->arg, &res);
-	client_put(call->client);
 	free(call);
+	call_finished(client);
 }
 
 static void call_cb(void *arg)
@@ -218,7 +256,15 @@ static void call_cb(void *arg)
 	call->receiving = true;
 	nng_aio_set_timeout(call->aio, call->deadline > now ?
 				       (nng_duration)(call->deadline - now) : 0);
+	/* under the lock, so close either sees this receive or stops it */
+	pthread_mutex_lock(&call->client->lock);
+	if (call->client->closing) {
+		pthread_mutex_unlock(&call->client->lock);
+		finish_call(call, NNG_ECLOSED);
+		return;
+	}
 	nng_ctx_recv(call->ctx, call->aio);
+	pthread_mutex_unlock(&call->client->lock);
 }
 
 static nng_msg *request_msg(uint32_t method, const ProtobufCMessage *request)
@@ -257,7 +303,6 @@ static struct rpc_call *new_call(struct rpc_client *client, int timeout_ms)
 		return NULL;
 	}
 	call->client = client;
-	atomic_fetch_add(&client->refs, 1);
 	call->timeout_ms = timeout_ms;
 	call->deadline = nng_clock() + (nng_time)timeout_ms;
 	nng_aio_set_timeout(call->aio, timeout_ms);
@@ -268,8 +313,28 @@ static void free_call(struct rpc_call *call)
 {
 	nng_aio_free(call->aio);
 	nng_ctx_close(call->ctx);
-	client_put(call->client);
 	free(call);
+}
+
+/* Lists the call and sends its request, unless the client is closing. */
+static int start_call(struct rpc_call *call, nng_msg *msg)
+{
+	struct rpc_client *client = call->client;
+
+	pthread_mutex_lock(&client->lock);
+	if (client->closing) {
+		pthread_mutex_unlock(&client->lock);
+		return -1;
+	}
+	call->next = client->calls;
+	if (client->calls != NULL)
+		client->calls->prev = call;
+	client->calls = call;
+	client->active++;
+	nng_aio_set_msg(call->aio, msg);
+	nng_ctx_send(call->ctx, call->aio);
+	pthread_mutex_unlock(&client->lock);
+	return 0;
 }
 
 int rpc_call_async(struct rpc_client *client, uint32_t method,
@@ -300,8 +365,12 @@ int rpc_call_async(struct rpc_client *client, uint32_t method,
 	call->reply_type = reply_type;
 	call->done = done;
 	call->arg = arg;
-	nng_aio_set_msg(call->aio, msg);
-	nng_ctx_send(call->ctx, call->aio);
+	if (start_call(call, msg) != 0) {
+		DBG1(LOG_LIB, "rpc: call to %s after close", client->url);
+		nng_msg_free(msg);
+		free_call(call);
+		return -1;
+	}
 	return 0;
 }
 

@@ -5,9 +5,8 @@
  * blocked nng aio callback holds one of nng's few task threads; a handler
  * that calls another service from there can starve the very threads its
  * reply needs.  So the aio callback only queues the received request and
- * our own fixed pool of handler threads (one per worker, so a received
- * request never waits for a thread) decodes, dispatches and starts the
- * send. */
+ * our own fixed pool of handler threads (the "workers" setting) decodes,
+ * dispatches and starts the send. */
 #include <arpa/inet.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -22,6 +21,15 @@
 #include "rpc_endpoint.h"
 
 #define DEFAULT_WORKERS 4
+/* Many more contexts than handler threads, so a request is taken off its
+ * pipe at once even while every handler is busy and waits in our queue.
+ * libnng 1.5.2 has a race when a pipe closes (its client exits) just as
+ * the socket starts an operation on it (taking a waiting request, or
+ * sending a reply): nng's reaper thread wedges for good and every later
+ * nng_close in the process hangs (nng issue #1813, fixed in nng 1.8).
+ * Requests left waiting in pipes widen that window; replies sent while
+ * a client exits can still hit it, rarely. */
+#define CONTEXTS_PER_THREAD 32
 #define PEER_NAME_MAX 64
 
 struct rpc_worker {
@@ -196,18 +204,19 @@ static void *handler_thread(void *arg)
 	return NULL;
 }
 
-static int start_workers(struct rpc_server *server, int count, char *err,
+static int start_workers(struct rpc_server *server, int threads, char *err,
 			 size_t errlen)
 {
+	int contexts = threads * CONTEXTS_PER_THREAD;
 	int rv;
 
-	server->workers = calloc(count, sizeof(*server->workers));
-	server->threads = calloc(count, sizeof(*server->threads));
+	server->workers = calloc(contexts, sizeof(*server->workers));
+	server->threads = calloc(threads, sizeof(*server->threads));
 	if (server->workers == NULL || server->threads == NULL) {
-		snprintf(err, errlen, "out of memory for %d workers", count);
+		snprintf(err, errlen, "out of memory for %d workers", threads);
 		return -1;
 	}
-	for (; server->n_workers < count; server->n_workers++) {
+	for (; server->n_workers < contexts; server->n_workers++) {
 		struct rpc_worker *w = &server->workers[server->n_workers];
 
 		w->server = server;
@@ -218,7 +227,7 @@ static int start_workers(struct rpc_server *server, int count, char *err,
 			return -1;
 		}
 	}
-	for (; server->n_threads < count; server->n_threads++) {
+	for (; server->n_threads < threads; server->n_threads++) {
 		rv = pthread_create(&server->threads[server->n_threads], NULL,
 				    handler_thread, server);
 		if (rv != 0) {
@@ -227,7 +236,7 @@ static int start_workers(struct rpc_server *server, int count, char *err,
 			return -1;
 		}
 	}
-	for (int i = 0; i < count; i++)
+	for (int i = 0; i < contexts; i++)
 		nng_ctx_recv(server->workers[i].ctx, server->workers[i].aio);
 	return 0;
 }
@@ -235,20 +244,21 @@ static int start_workers(struct rpc_server *server, int count, char *err,
 /* Also undoes a partly done rpc_server_start(). */
 static void server_free(struct rpc_server *server)
 {
-	/* Handlers finish first, so no reply is sent into a closing socket
-	 * (libnng 1.5.2 can crash on a context send racing nng_close);
-	 * requests that arrive meanwhile stay queued and are dropped. */
+	/* Handlers finish first and every worker's aio is stopped before the
+	 * socket closes: libnng 1.5.2 can crash on a context operation that
+	 * races nng_close.  Requests that arrive meanwhile are dropped. */
 	pthread_mutex_lock(&server->lock);
 	server->stopping = true;
 	pthread_cond_broadcast(&server->job_ready);
 	pthread_mutex_unlock(&server->lock);
 	for (int i = 0; i < server->n_threads; i++)
 		pthread_join(server->threads[i], NULL);
+	for (int i = 0; i < server->n_workers; i++)
+		nng_aio_stop(server->workers[i].aio);
 
 	if (server->sock_open)
-		nng_close(server->sock);	/* aborts every worker's aio */
+		nng_close(server->sock);
 	for (int i = 0; i < server->n_workers; i++) {
-		nng_aio_stop(server->workers[i].aio);
 		nng_aio_free(server->workers[i].aio);
 		nng_msg_free(server->workers[i].request);
 	}
@@ -297,7 +307,7 @@ struct rpc_server *rpc_server_start(const char *url, const struct rpc_tls *tls,
 		goto fail;
 	server->listening = true;
 	DBG1(LOG_LIB, "rpc: serving %zu methods on %s with %d workers",
-	     n_methods, url, server->n_workers);
+	     n_methods, url, server->n_threads);
 	return server;
 fail:
 	server_free(server);
