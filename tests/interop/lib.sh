@@ -166,11 +166,14 @@ cyg_spawn() {
 	CYG_LAST_PID=$!
 }
 
-# Waits up to $2 seconds (default 10) for a path to exist.
+# cyg_wait_path PATH [SECONDS [PID]]: waits up to SECONDS (default 10) for
+# PATH to exist; gives up at once when process PID (that should create it)
+# is gone.
 cyg_wait_path() {
-	local path=$1 tries=$((${2:-10} * 20))
+	local path=$1 tries=$((${2:-10} * 20)) pid=${3:-}
 	while [ "$tries" -gt 0 ]; do
 		[ -e "$path" ] && return 0
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.05
 		tries=$((tries - 1))
 	done
@@ -264,8 +267,8 @@ cyg_start_charon() {
 	rm -f "$dir/charon.vici"
 	STRONGSWAN_CONF=$dir/strongswan.conf cyg_spawn "$side" \
 		"$CYG_LOGS/charon-$side.out" /usr/sbin/charon-systemd
-	if ! cyg_wait_path "$dir/charon.vici" 15; then
-		cyg_fail "charon-$side" "no vici socket after 15 s (see charon-$side.out)"
+	if ! cyg_wait_path "$dir/charon.vici" 15 "$CYG_LAST_PID"; then
+		cyg_fail "charon-$side" "no vici socket (exited or 15 s passed; see charon-$side.out and .log)"
 		return 1
 	fi
 	if ! cyg_swanctl "$side" --load-all >"$CYG_LOGS/swanctl-$side-load.txt" 2>&1; then
@@ -465,8 +468,8 @@ cyg_start_cygnet() {
 		cyg_spawn gw "$CYG_LOGS/cygnet-$svc.log" \
 			"$CYGNET_BIN/cygnet-$svc" --config "$CYG_CYGNET_CONF"
 		eval "CYG_PID_$svc=$CYG_LAST_PID"
-		if ! cyg_wait_path "$rt/$svc.rpc" 15; then
-			cyg_fail cygnet-start "cygnet-$svc has no RPC socket after 15 s: $(tail -n 2 "$CYG_LOGS/cygnet-$svc.log" | tr '\n' ' ')"
+		if ! cyg_wait_path "$rt/$svc.rpc" 15 "$CYG_LAST_PID"; then
+			cyg_fail cygnet-start "cygnet-$svc has no RPC socket (exited or 15 s passed): $(tail -n 2 "$CYG_LOGS/cygnet-$svc.log" | tr '\n' ' ')"
 			return 1
 		fi
 	done
@@ -509,7 +512,7 @@ cyg_capture_start() {
 
 cyg_capture_wait() {
 	# dumpcap writes the file header once it captures.
-	if ! cyg_wait_path "$CYG_PCAP" 20; then
+	if ! cyg_wait_path "$CYG_PCAP" 20 "$CYG_DUMPCAP_PID"; then
 		cyg_fail capture "dumpcap did not start (see dumpcap.log)"
 		return 1
 	fi
