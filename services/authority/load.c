@@ -109,6 +109,16 @@ static int load_crl(struct cred_store *store, const struct file_buf *buf,
 	return store_add_crl(store, crl);
 }
 
+/* Without a passphrase OpenSSL would prompt on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return -1;
+}
+
 static EVP_PKEY *decode_key(const struct file_buf *buf, const char *passphrase)
 {
 	EVP_PKEY *key = NULL;
@@ -123,6 +133,8 @@ static EVP_PKEY *decode_key(const struct file_buf *buf, const char *passphrase)
 	if (passphrase)
 		OSSL_DECODER_CTX_set_passphrase(dctx, (const unsigned char *)passphrase,
 						strlen(passphrase));
+	else
+		OSSL_DECODER_CTX_set_pem_password_cb(dctx, no_passphrase, NULL);
 	if (!OSSL_DECODER_from_data(dctx, &data, &len)) {
 		EVP_PKEY_free(key);
 		key = NULL;

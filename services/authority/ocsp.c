@@ -27,6 +27,8 @@ struct ocsp_entry {
 struct ocsp_client {
 	pthread_mutex_t lock;
 	struct ocsp_entry *entries;
+	uint64_t ok;
+	uint64_t failed;
 };
 
 struct body {
@@ -41,6 +43,27 @@ struct ocsp_client *ocsp_client_new(void)
 	if (o)
 		pthread_mutex_init(&o->lock, NULL);
 	return o;
+}
+
+void ocsp_client_stats(struct ocsp_client *o, uint64_t *ok, uint64_t *failed)
+{
+	*ok = *failed = 0;
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	*ok = o->ok;
+	*failed = o->failed;
+	pthread_mutex_unlock(&o->lock);
+}
+
+static void count(struct ocsp_client *o, bool ok)
+{
+	pthread_mutex_lock(&o->lock);
+	if (ok)
+		o->ok++;
+	else
+		o->failed++;
+	pthread_mutex_unlock(&o->lock);
 }
 
 void ocsp_client_free(struct ocsp_client *o)
@@ -269,6 +292,7 @@ static void ask_responder(struct ocsp_client *o, const struct cred_store *store,
 	if (until)
 		cache_store(o, id, out, until);
 done:
+	count(o, out->status != REVOCATION_UNKNOWN);
 	OCSP_BASICRESP_free(basic);
 	OCSP_RESPONSE_free(resp);
 	OCSP_REQUEST_free(req);

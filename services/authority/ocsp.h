@@ -12,6 +12,7 @@
 #define AUTHORITY_OCSP_H
 
 #include <openssl/x509.h>
+#include <stdint.h>
 
 #include "authority/crl.h"
 #include "authority/store.h"
@@ -20,6 +21,8 @@ struct ocsp_client;
 
 struct ocsp_client *ocsp_client_new(void);
 void ocsp_client_free(struct ocsp_client *o);
+/* Responses that gave a status, and requests that did not. */
+void ocsp_client_stats(struct ocsp_client *o, uint64_t *ok, uint64_t *failed);
 
 /* The OCSP status of cert (issued by issuer) from uris; REVOCATION_UNKNOWN
  * when no responder gave a usable answer. */

@@ -227,6 +227,7 @@ void authority_fill_status(void *svc, struct status_builder *b)
 {
 	struct authority *a = svc;
 	struct crl_stats crl = { 0 };
+	uint64_t ocsp_ok, ocsp_failed;
 
 	fill_store(a, b);
 	crl_fetcher_stats(a->crl, &crl);
@@ -236,6 +237,11 @@ void authority_fill_status(void *svc, struct status_builder *b)
 		       (double)crl.fetch_ok, "result", "ok");
 	status_counter(b, "authority_crl_fetches_total", "CRL fetches",
 		       (double)crl.fetch_failed, "result", "failed");
+	ocsp_client_stats(a->ocsp, &ocsp_ok, &ocsp_failed);
+	status_counter(b, "authority_ocsp_requests_total", "OCSP requests",
+		       (double)ocsp_ok, "result", "ok");
+	status_counter(b, "authority_ocsp_requests_total", "OCSP requests",
+		       (double)ocsp_failed, "result", "failed");
 	fill_verifications(a, b);
 	status_gauge(b, "authority_eap_tls_sessions_active", "EAP-TLS sessions in progress",
 		     (double)eap_sessions_active(a->eap), NULL, NULL);

@@ -121,6 +121,29 @@ START_TEST(t_authorities)
 }
 END_TEST
 
+START_TEST(t_pkcs12)
+{
+	char cmd[2048];
+	struct cred_store *store;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %1$s/swanctl/pkcs12 && openssl pkcs12 -export "
+		 "-in %1$s/peer/peer.crt -inkey %1$s/peer/peer.key -certfile %1$s/root/ca.crt "
+		 "-passout pass:p12-secret -out %1$s/swanctl/pkcs12/peer.p12", pki.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	store = pki_store("secrets { pkcs12-peer { file = peer.p12\n secret = p12-secret } }");
+	ck_assert_ptr_nonnull(find(store, "peer"));
+	ck_assert_ptr_nonnull(find(store, "peer")->key);
+	ck_assert_uint_eq(store->n_keys, 5);
+	store_unref(store);
+	/* a wrong passphrase loads nothing from it */
+	store = pki_store("secrets { pkcs12-peer { file = peer.p12\n secret = wrong } }");
+	ck_assert_ptr_null(find(store, "peer"));
+	store_unref(store);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/swanctl/pkcs12", pki.dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static bool has_flag(const Cygnet__CertInfo *info, const char *flag)
 {
 	for (size_t i = 0; i < info->n_flags; i++) {
@@ -220,6 +243,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, t_key_permissions);
 	tcase_add_test(tc, t_bad_files_skipped);
 	tcase_add_test(tc, t_authorities);
+	tcase_add_test(tc, t_pkcs12);
 	tcase_add_test(tc, t_certinfo);
 	tcase_add_test(tc, t_keyid_lookup);
 	tcase_add_test(tc, t_slot_swap);
