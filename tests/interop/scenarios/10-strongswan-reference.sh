@@ -46,7 +46,7 @@ cyg_assert_log eap-vips "$gw_log" "assigning virtual IP 198.51.100." \
 	"assigning virtual IP 2001:db8:64::"
 cyg_assert_log eap-established "$gw_log" \
 	"authentication of '$CYG_CLIENT_ADDR' with EAP successful" \
-	"IKE_SA eap-tls[1] established between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[$CYG_CLIENT_ADDR]" \
+	"IKE_SA eap-tls[1] established between ${CYG_GW_ADDR}[vpn.example.org]...${CYG_CLIENT_ADDR}[${CYG_CLIENT_ADDR}]" \
 	"CHILD_SA eap-tls{1} established with SPIs"
 
 cyg_swanctl gw --list-sas >"$CYG_LOGS/gw-list-sas.txt" 2>&1
