@@ -63,25 +63,38 @@ cyg_pid_note() {
 	echo "$1" >>"$CYG_WORK/pids"
 }
 
+# True while PID is a process this scenario started and has not reaped: a
+# reaped PID may already belong to someone else.
+cyg_our_child() {
+	local stat
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	set -- ${stat##*) }
+	[ "$2" = "$$" ]
+}
+
+# cyg_signal SIG: sends SIG to every process we started that still runs;
+# true when there was one.
+cyg_signal() {
+	local pid any=1
+	while read -r pid; do
+		cyg_our_child "$pid" || continue
+		kill "-$1" "$pid" 2>/dev/null
+		any=0
+	done <"$CYG_WORK/pids"
+	return $any
+}
+
 # Ends every process we started (by PID) and removes our namespaces.
 cyg_cleanup() {
-	local pid ns
+	local ns
 	trap - EXIT INT TERM
 	if [ -f "$CYG_WORK/pids" ]; then
-		while read -r pid; do
-			kill -TERM "$pid" 2>/dev/null
-		done <"$CYG_WORK/pids"
+		cyg_signal TERM
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			local alive=0
-			while read -r pid; do
-				kill -0 "$pid" 2>/dev/null && alive=1
-			done <"$CYG_WORK/pids"
-			[ "$alive" = 0 ] && break
+			cyg_signal 0 || break
 			sleep 0.2
 		done
-		while read -r pid; do
-			kill -KILL "$pid" 2>/dev/null
-		done <"$CYG_WORK/pids"
+		cyg_signal KILL
 		rm -f "$CYG_WORK/pids"
 	fi
 	for ns in client gw web; do
