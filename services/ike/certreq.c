@@ -37,6 +37,7 @@ size_t certreq_refresh(struct certreq_cache *cache)
 	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
 		DBG1(LOG_CFG, "no CA key identifiers for CERTREQ: %s", result.error);
 		cache->n = 0;
+		cache->fetched = now - CERTREQ_CACHE_SECONDS + CERTREQ_RETRY_SECONDS;
 		return 0;
 	}
 	store(cache, (const Cygnet__CertreqKeyids *)result.reply);

@@ -14,6 +14,9 @@
 
 #define CERTREQ_MAX_CAS 64
 #define CERTREQ_CACHE_SECONDS 60
+/* After a failed call: the packet thread waits for the authority at
+ * most once per this many seconds. */
+#define CERTREQ_RETRY_SECONDS 5
 
 struct certreq_cache {
 	struct rpc_client *authority;	/* NULL: no CERTREQ is sent */
