@@ -79,46 +79,61 @@ static struct sk_keys inbound_keys(const struct ike_sa *sa)
 	};
 }
 
+static int parse_plain(struct ike_message *msg, const uint8_t *chain,
+		       size_t len)
+{
+	if (message_parse_inner(msg, chain, len) != PARSE_OK)
+		return 0;
+	log_message("parsed", msg);
+	return 1;
+}
+
+/* A decrypted fragment into the reassembly; parses the message once
+ * the last one is in. */
+static int add_fragment(struct ike_sa *sa, struct ike_message *msg,
+			const uint8_t *plain, size_t len)
+{
+	struct skf_payload f;
+	size_t chain_len;
+	uint8_t first, *chain;
+	int rc;
+
+	payload_skf_parse(msg->encrypted->body, msg->encrypted->len, &f);
+	if (reassembly_add(&sa->reassembly, msg->hdr.message_id, f.number,
+			   f.total, msg->inner_next, plain, len) != FRAG_COMPLETE)
+		return 0;
+	chain = reassembly_take(&sa->reassembly, &chain_len, &first);
+	if (!chain)
+		return 0;
+	msg->inner_next = first;
+	rc = parse_plain(msg, chain, chain_len);
+	free(chain);
+	return rc;
+}
+
 /* Decrypts SK, or an EF fragment into the reassembly; on a complete
  * message msg holds the inner payloads.  Returns 1 when msg is ready. */
 static int decrypt(struct ike_sa *sa, const struct packet *in,
 		   struct ike_message *msg)
 {
 	struct sk_keys keys = inbound_keys(sa);
-	const struct payload *enc = msg->encrypted;
-	size_t iv_off = (size_t)(enc->body - in->data) +
-			(enc->type == PL_SKF ? 4 : 0), plain_len;
+	bool fragment = msg->encrypted->type == PL_SKF;
+	size_t iv_off = (size_t)(msg->encrypted->body - in->data) +
+			(fragment ? 4 : 0), plain_len;
 	uint8_t *plain = malloc(in->len);
 	int rc = 0;
 
 	if (!plain)
 		return 0;
 	/* As charon: each fragment is logged as received, "[ EF(1/3) ]". */
-	if (enc->type == PL_SKF)
+	if (fragment)
 		log_message("parsed", msg);
-	if (sk_decrypt(&keys, in->data, in->len, iv_off, plain, &plain_len) < 0) {
+	if (sk_decrypt(&keys, in->data, in->len, iv_off, plain, &plain_len) < 0)
 		DBG1(LOG_ENC, "%s decryption failed", exchange_name(msg->hdr.exchange));
-	} else if (enc->type == PL_SK) {
-		rc = message_parse_inner(msg, plain, plain_len) == PARSE_OK;
-		if (rc)
-			log_message("parsed", msg);
-	} else {
-		struct skf_payload f;
-		size_t chain_len;
-		uint8_t first, *chain;
-
-		payload_skf_parse(enc->body, enc->len, &f);
-		if (reassembly_add(&sa->reassembly, msg->hdr.message_id, f.number,
-				   f.total, msg->inner_next, plain, plain_len) ==
-		    FRAG_COMPLETE &&
-		    (chain = reassembly_take(&sa->reassembly, &chain_len, &first))) {
-			msg->inner_next = first;
-			rc = message_parse_inner(msg, chain, chain_len) == PARSE_OK;
-			if (rc)
-				log_message("parsed", msg);
-			free(chain);
-		}
-	}
+	else if (fragment)
+		rc = add_fragment(sa, msg, plain, plain_len);
+	else
+		rc = parse_plain(msg, plain, plain_len);
 	free(plain);
 	return rc;
 }
