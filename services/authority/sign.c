@@ -4,6 +4,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -369,24 +370,112 @@ static int verify_classic(EVP_PKEY *pub, Cygnet__AuthMethod method,
 }
 
 /* Parses the AlgorithmIdentifier in front of an RFC 7427 signature. */
-static int parse_algid(const uint8_t *sig, size_t siglen, int *nid, size_t *skip)
+static X509_ALGOR *parse_algid(const uint8_t *sig, size_t siglen, size_t *skip)
 {
 	const unsigned char *p;
 	X509_ALGOR *alg;
 	size_t alen;
 
 	if (siglen < 1 || (alen = sig[0]) == 0 || siglen < 1 + alen)
-		return -1;
+		return NULL;
 	p = sig + 1;
 	alg = d2i_X509_ALGOR(NULL, &p, (long)alen);
 	if (!alg || p != sig + 1 + alen) {
 		X509_ALGOR_free(alg);
-		return -1;
+		return NULL;
 	}
-	*nid = OBJ_obj2nid(alg->algorithm);
-	X509_ALGOR_free(alg);
 	*skip = 1 + alen;
-	return 0;
+	return alg;
+}
+
+static bool sha2_nid(int nid)
+{
+	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
+}
+
+/* The hash of an AlgorithmIdentifier that may be absent (then SHA-1,
+ * RFC 4055's default, which we do not accept). */
+static int algor_md_nid(const X509_ALGOR *alg)
+{
+	return alg ? OBJ_obj2nid(alg->algorithm) : NID_sha1;
+}
+
+/* RSASSA-PSS parameters (RFC 4055): hash, MGF1 hash, salt length. */
+struct pss_params {
+	const EVP_MD *md;
+	const EVP_MD *mgf1_md;
+	int salt_len;
+};
+
+static int parse_pss(const X509_ALGOR *alg, struct pss_params *out)
+{
+	const ASN1_TYPE *param = alg->parameter;
+	RSA_PSS_PARAMS *pss = NULL;
+	X509_ALGOR *mgf1_hash = NULL;
+	int md_nid, mgf_nid, rc = -1;
+
+	if (param && param->type == V_ASN1_SEQUENCE)
+		pss = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), param);
+	if (!pss)
+		return -1;
+	md_nid = algor_md_nid(pss->hashAlgorithm);
+	if (pss->maskGenAlgorithm &&
+	    OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) == NID_mgf1 &&
+	    pss->maskGenAlgorithm->parameter &&
+	    pss->maskGenAlgorithm->parameter->type == V_ASN1_SEQUENCE)
+		mgf1_hash = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR),
+						      pss->maskGenAlgorithm->parameter);
+	mgf_nid = mgf1_hash ? OBJ_obj2nid(mgf1_hash->algorithm) : NID_undef;
+	out->salt_len = pss->saltLength ? (int)ASN1_INTEGER_get(pss->saltLength) : 20;
+	if (sha2_nid(md_nid) && sha2_nid(mgf_nid) && out->salt_len >= 0 &&
+	    (!pss->trailerField || ASN1_INTEGER_get(pss->trailerField) == 1)) {
+		out->md = EVP_get_digestbynid(md_nid);
+		out->mgf1_md = EVP_get_digestbynid(mgf_nid);
+		rc = 0;
+	}
+	X509_ALGOR_free(mgf1_hash);
+	RSA_PSS_PARAMS_free(pss);
+	return rc;
+}
+
+static int verify_pss(EVP_PKEY *pub, const struct pss_params *pss,
+		      const uint8_t *octets, size_t len, const uint8_t *sig,
+		      size_t siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	int ok = ctx && EVP_DigestVerifyInit(ctx, &pctx, pss->md, NULL, pub) == 1 &&
+		 EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+		 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss->salt_len) == 1 &&
+		 EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, pss->mgf1_md) == 1 &&
+		 EVP_DigestVerify(ctx, sig, siglen, octets, len) == 1;
+
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
+static int verify_rfc7427_pss(EVP_PKEY *pub, const X509_ALGOR *alg,
+			      const uint8_t *octets, size_t len, const uint8_t *sig,
+			      size_t siglen, char *scheme, size_t schemelen,
+			      char *why, size_t whylen)
+{
+	struct pss_params pss;
+	int ok;
+
+	if (parse_pss(alg, &pss) < 0) {
+		snprintf(why, whylen, "RSASSA-PSS parameters not accepted");
+		return 0;
+	}
+	snprintf(scheme, schemelen, "RSA_EMSA_PSS_SHA2_%d", EVP_MD_get_size(pss.md) * 8);
+	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
+		snprintf(why, whylen, "%s does not match the certificate's key", scheme);
+		return 0;
+	}
+	ok = verify_pss(pub, &pss, octets, len, sig, siglen);
+	if (!ok)
+		snprintf(why, whylen, "%s signature verification failed", scheme);
+	return ok;
 }
 
 static int verify_rfc7427(EVP_PKEY *pub, const uint8_t *octets, size_t len,
@@ -396,17 +485,24 @@ static int verify_rfc7427(EVP_PKEY *pub, const uint8_t *octets, size_t len,
 	int nid, md_nid = NID_undef, pkey_nid = NID_undef;
 	size_t skip;
 	const EVP_MD *md = NULL;
+	X509_ALGOR *alg = parse_algid(sig, siglen, &skip);
 	int ok;
 
-	if (parse_algid(sig, siglen, &nid, &skip) < 0) {
+	if (!alg) {
 		snprintf(why, whylen, "malformed RFC 7427 AlgorithmIdentifier");
 		return 0;
 	}
+	nid = OBJ_obj2nid(alg->algorithm);
+	if (nid == NID_rsassaPss) {
+		ok = verify_rfc7427_pss(pub, alg, octets, len, sig + skip, siglen - skip,
+					scheme, schemelen, why, whylen);
+		X509_ALGOR_free(alg);
+		return ok;
+	}
+	X509_ALGOR_free(alg);
 	if (nid == NID_ED25519) {
 		pkey_nid = EVP_PKEY_ED25519;
-	} else if (!OBJ_find_sigid_algs(nid, &md_nid, &pkey_nid) ||
-		   !(md_nid == NID_sha256 || md_nid == NID_sha384 ||
-		     md_nid == NID_sha512)) {
+	} else if (!OBJ_find_sigid_algs(nid, &md_nid, &pkey_nid) || !sha2_nid(md_nid)) {
 		snprintf(why, whylen, "signature algorithm %s not accepted",
 			 OBJ_nid2sn(nid));
 		return 0;

@@ -1,5 +1,8 @@
 /* IKE AUTH signatures (RFC 7296 2.15, RFC 7427): making ours with a
- * private key and checking a peer's with its certificate's public key. */
+ * private key and checking a peer's with its certificate's public key.
+ * RSA signs with PKCS#1 v1.5; peers may also use RSASSA-PSS (verified
+ * with the hash, MGF1 hash and salt length their AlgorithmIdentifier
+ * names).  SHA-1 is accepted only for the classic RSA method 1. */
 #ifndef AUTHORITY_SIGN_H
 #define AUTHORITY_SIGN_H
 

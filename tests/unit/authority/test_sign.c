@@ -1,4 +1,6 @@
 /* AUTH signature round trips for every method and key type. */
+#include <openssl/rsa.h>
+
 #include "pki.h"
 #include "testmain.h"
 
@@ -196,6 +198,61 @@ START_TEST(t_malformed_signatures)
 }
 END_TEST
 
+static EVP_MD_CTX *pss_ctx(EVP_PKEY *key)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx;
+
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), NULL, key), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()), 1);
+	return ctx;
+}
+
+/* A peer's RFC 7427 RSASSA-PSS signature; the AlgorithmIdentifier with
+ * its parameters comes from OpenSSL signing a certificate the same way. */
+START_TEST(t_rsa_pss_verify)
+{
+	EVP_PKEY *key = pki_key("swanctl/private/rsaKey.pem");
+	X509 *cert = pki_cert("swanctl/x509/rsaCert.pem");
+	X509 *resigned = X509_dup(cert);
+	EVP_MD_CTX *ctx = pss_ctx(key);
+	const X509_ALGOR *alg;
+	uint8_t blob[1024], tampered[sizeof(octets)];
+	unsigned char *p = blob + 1;
+	size_t siglen;
+	int alen;
+	char scheme[48], why[256];
+
+	ck_assert_int_gt(X509_sign_ctx(resigned, ctx), 0);
+	EVP_MD_CTX_free(ctx);
+	X509_get0_signature(NULL, &alg, resigned);
+	alen = i2d_X509_ALGOR(alg, &p);
+	ck_assert_int_gt(alen, 0);
+	blob[0] = (uint8_t)alen;
+	ctx = pss_ctx(key);
+	siglen = sizeof(blob) - 1 - (size_t)alen;
+	ck_assert_int_eq(EVP_DigestSign(ctx, blob + 1 + alen, &siglen, octets,
+					sizeof(octets)), 1);
+	EVP_MD_CTX_free(ctx);
+	ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert),
+				     CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE, octets,
+				     sizeof(octets), blob, 1 + alen + siglen, scheme,
+				     sizeof(scheme), why, sizeof(why)), 1);
+	ck_assert_str_eq(scheme, "RSA_EMSA_PSS_SHA2_256");
+	memcpy(tampered, octets, sizeof(octets));
+	tampered[0] ^= 1;
+	ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert),
+				     CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE, tampered,
+				     sizeof(tampered), blob, 1 + alen + siglen, scheme,
+				     sizeof(scheme), why, sizeof(why)), 0);
+	X509_free(resigned);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
 static Suite *sign_suite(void)
 {
 	Suite *s = suite_create("authority_sign");
@@ -209,6 +266,7 @@ static Suite *sign_suite(void)
 	tcase_add_test(tc, t_ed25519);
 	tcase_add_test(tc, t_method_mismatch);
 	tcase_add_test(tc, t_malformed_signatures);
+	tcase_add_test(tc, t_rsa_pss_verify);
 	suite_add_tcase(s, tc);
 	return s;
 }
