@@ -78,28 +78,35 @@ pe_base() {
 	[ $rc -eq 0 ] || { pe_fail "$name" "podman import of the base image failed"; return 1; }
 }
 
-# The hash of everything an image is built from.
-pe_source_hash() {
-	(cd "$top" && find Makefile proto common services deploy/systemd deploy/container \
-		-type f -not -name '*.md' | LC_ALL=C sort | xargs sha256sum) |
-		sha256sum | cut -c1-16
+# pe_snapshot DIR: a copy of what the images are built from (the tree may
+# change under a running test); sets $tag to its hash.
+pe_snapshot() {
+	local dir=$1
+	mkdir -p "$dir"
+	(cd "$top" && tar -c Makefile proto common services deploy/systemd \
+		deploy/container/Containerfile) | tar -C "$dir" -x
+	tag=$(cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 }
 
-# pe_images NAME: the four service images as localhost/cygnet-<svc>:$tag,
-# built by deploy/container/build when missing.  Sets $tag.
+# pe_images NAME: the images of the current sources as
+# localhost/cygnet-<svc>:$tag (and the build stage as cygnet-build), built
+# by deploy/container/build when missing.  Sets $tag.
 pe_images() {
-	local name=$1 svc missing=""
-	tag=$(pe_source_hash)
+	local name=$1 svc missing="" snap
+	snap=$(mktemp -d)
+	pe_snapshot "$snap/src"
 	for svc in build $SERVICES; do
 		podman image exists "localhost/cygnet-$svc:$tag" || missing="$missing $svc"
 	done
-	[ -n "$missing" ] || return 0
-	if ! CYGNET_BASE=$base_image CYGNET_BUILD_OPTS="--pull=never --network host" \
+	if [ -n "$missing" ] && ! CYGNET_SOURCE=$snap/src CYGNET_BASE=$base_image \
+		CYGNET_BUILD_OPTS="--pull=never --network host" \
 		"$top/deploy/container/build" "$tag" >"$cache/build.log" 2>&1; then
+		rm -rf "$snap"
 		pe_fail "$name" "deploy/container/build failed: $(tail -5 "$cache/build.log" | tr '\n' ' ')"
 		return 1
 	fi
-	pe_prune
+	rm -rf "$snap"
+	[ -z "$missing" ] || pe_prune
 }
 
 # Images of older source hashes and dangling build layers go, so the cache

@@ -20,11 +20,11 @@ if [ -z "${CYGNET_TEST_NETNS:-}" ]; then
 	pe_base "$name" || exit 1
 	pe_images "$name" || exit 1
 	# the rest needs no network: a namespace of its own
-	CYGNET_TEST_NETNS=1 exec unshare --net "$0" "$@"
+	CYGNET_TEST_NETNS=1 CYGNET_IMAGE_TAG=$tag exec unshare --net "$0" "$@"
 fi
 ip link set lo up
 pe_setup "$name" || exit 1
-tag=$(pe_source_hash)
+tag=$CYGNET_IMAGE_TAG
 work=$(mktemp -d)
 
 cleanup() {
