@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel.pb-c.h"
+#include "kernel/netlink.h"
 #include "testmain.h"
 
 static inline void enter_netns(void)
@@ -152,6 +154,41 @@ static inline void addr_of(struct knl_addr *a, const char *text)
 	memset(a, 0, sizeof(*a));
 	a->family = (uint16_t)family;
 	ck_assert_int_eq(inet_pton(family, text, a->ip), 1);
+}
+
+static inline struct nl_sock *nl_open_in_netns(struct nl_error *err)
+{
+	struct nl_sock *s;
+
+	enter_netns();
+	s = nl_open(0, err);
+	ck_assert_msg(s != NULL, "nl_open: %s", err->text);
+	return s;
+}
+
+static inline void v4_address(Cygnet__Address *a, uint8_t ip[4])
+{
+	cygnet__address__init(a);
+	a->ip = (ProtobufCBinaryData){ 4, ip };
+}
+
+/* A valid tunnel mode SA request: AES-CBC-256 (32 bytes of key) with
+ * HMAC-SHA1-96 (the first 20 of them), reqid 1. */
+static inline void cbc_sha1_config(Cygnet__SaConfig *sa, Cygnet__Address *src,
+				   Cygnet__Address *dst, uint32_t spi,
+				   uint8_t *key)
+{
+	cygnet__sa_config__init(sa);
+	sa->src = src;
+	sa->dst = dst;
+	sa->spi = spi;
+	sa->reqid = 1;
+	sa->mode = CYGNET__IPSEC_MODE__IPSEC_MODE_TUNNEL;
+	sa->encr_id = 12;
+	sa->encr_key_length = 256;
+	sa->encr_key = (ProtobufCBinaryData){ 32, key };
+	sa->integ_id = 2;
+	sa->integ_key = (ProtobufCBinaryData){ 20, key };
 }
 
 #endif

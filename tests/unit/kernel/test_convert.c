@@ -15,21 +15,9 @@ static struct knl_sa out;
 
 static void setup(void)
 {
-	cygnet__address__init(&src);
-	cygnet__address__init(&dst);
-	src.ip = (ProtobufCBinaryData){ 4, ip_a };
-	dst.ip = (ProtobufCBinaryData){ 4, ip_b };
-	cygnet__sa_config__init(&sa);
-	sa.src = &src;
-	sa.dst = &dst;
-	sa.spi = 0xcaf527c5;
-	sa.reqid = 1;
-	sa.mode = CYGNET__IPSEC_MODE__IPSEC_MODE_TUNNEL;
-	sa.encr_id = 12;
-	sa.encr_key_length = 256;
-	sa.encr_key = (ProtobufCBinaryData){ 32, key };
-	sa.integ_id = 2;
-	sa.integ_key = (ProtobufCBinaryData){ 20, key };
+	v4_address(&src, ip_a);
+	v4_address(&dst, ip_b);
+	cbc_sha1_config(&sa, &src, &dst, 0xcaf527c5, key);
 }
 
 static void refused(const char *expected)

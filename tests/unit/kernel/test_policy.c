@@ -17,16 +17,6 @@ static const struct owner owner = {
 	.bypass_ports = { 500, 4500 }, .n_bypass = 2,
 };
 
-static struct nl_sock *open_in_netns(void)
-{
-	struct nl_sock *s;
-
-	enter_netns();
-	s = nl_open(0, &err);
-	ck_assert_msg(s != NULL, "nl_open: %s", err.text);
-	return s;
-}
-
 /* The seed's CHILD_SA: 0.0.0.0/0 ::/0 === <vip4>/32 <vip6>/128, with
  * documentation addresses in place of the seed's. */
 static struct knl_ts local_ts[2], remote_ts[2];
@@ -84,7 +74,7 @@ START_TEST(seed_policies_as_ip_sees_them)
 	struct ip_policy ip[IP_POLICIES_MAX];
 	size_t n;
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	set = seed_set(1);
 	/* four TS pairs, two of them of one family: 2 x (out, in, fwd) */
 	ck_assert_uint_eq(install_set(&set, pol), 6);
@@ -108,19 +98,30 @@ START_TEST(seed_policies_as_ip_sees_them)
 }
 END_TEST
 
+/* One selector pair, installed in the three directions; what ip sees. */
+static size_t install_pair(struct policy_set *set, struct knl_ts *l,
+			   struct knl_ts *r, struct ip_policy *ip)
+{
+	struct knl_policy pol[3];
+
+	set->local_ts = l;
+	set->n_local = 1;
+	set->remote_ts = r;
+	set->n_remote = 1;
+	set->proto = IPPROTO_ESP;
+	ck_assert_uint_eq(install_set(set, pol), 3);
+	return ip_policies(ip, IP_POLICIES_MAX);
+}
+
 START_TEST(ports_and_protocol_in_selector)
 {
 	struct knl_ts l, r;
-	struct policy_set set = {
-		.local_ts = &l, .n_local = 1, .remote_ts = &r, .n_remote = 1,
-		.reqid = 9, .mode = XFRM_MODE_TUNNEL, .proto = IPPROTO_ESP,
-	};
-	struct knl_policy pol[3];
+	struct policy_set set = { .reqid = 9, .mode = XFRM_MODE_TUNNEL };
 	struct ip_policy ip[IP_POLICIES_MAX];
 	const struct ip_policy *p;
 	size_t n;
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	addr_of(&set.local, "192.0.2.1");
 	addr_of(&set.remote, "198.51.100.7");
 	ts_prefix(&l, "192.0.2.0", 24);
@@ -130,8 +131,7 @@ START_TEST(ports_and_protocol_in_selector)
 	/* 1024-2047 is one port mask (6 bits) */
 	l.from_port = 1024;
 	l.to_port = 2047;
-	install_set(&set, pol);
-	n = ip_policies(ip, IP_POLICIES_MAX);
+	n = install_pair(&set, &l, &r, ip);
 	p = find_ip_policy(ip, n, "192.0.2.0/24", "198.51.100.0/24", "out");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->proto, "tcp");
@@ -150,20 +150,15 @@ END_TEST
 START_TEST(transport_mode_template)
 {
 	struct knl_ts l, r;
-	struct policy_set set = {
-		.local_ts = &l, .n_local = 1, .remote_ts = &r, .n_remote = 1,
-		.reqid = 4, .mode = XFRM_MODE_TRANSPORT, .proto = IPPROTO_ESP,
-	};
-	struct knl_policy pol[3];
+	struct policy_set set = { .reqid = 4, .mode = XFRM_MODE_TRANSPORT };
 	struct ip_policy ip[IP_POLICIES_MAX];
 	const struct ip_policy *p;
 	size_t n;
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	ts_prefix(&l, "192.0.2.1", 32);
 	ts_prefix(&r, "192.0.2.2", 32);
-	install_set(&set, pol);
-	n = ip_policies(ip, IP_POLICIES_MAX);
+	n = install_pair(&set, &l, &r, ip);
 	p = find_ip_policy(ip, n, "192.0.2.1/32", "192.0.2.2/32", "out");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->mode, "transport");
@@ -182,7 +177,7 @@ START_TEST(bypass_policies)
 	struct policy_table t = { 0 };
 	size_t n;
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	policy_bypass(4500, pass);
 	for (int i = 0; i < 4; i++)
 		ck_assert_msg(policy_install(nl, &pass[i], &err) == 0, "%s",
@@ -218,7 +213,7 @@ START_TEST(adoption_by_reqid_range)
 	struct policy_table t = { 0 };
 	const struct owner narrow = { .reqid_min = 2, .reqid_max = 100 };
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	set = seed_set(1);
 	install_set(&set, pol);
 	ck_assert_int_eq(adopt_policies(nl, &owner, &t, &err), 0);
@@ -241,7 +236,7 @@ START_TEST(delete_and_delete_again)
 	struct ip_policy ip[IP_POLICIES_MAX];
 	size_t n;
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	set = seed_set(1);
 	n = install_set(&set, pol);
 	for (size_t i = 0; i < n; i++)
@@ -266,7 +261,7 @@ START_TEST(reconcile_keeps_foreign_removes_stale)
 	struct state_desired d;
 	size_t n, n_want;
 
-	nl = open_in_netns();
+	nl = nl_open_in_netns(&err);
 	/* someone else's policy (reqid 0 is outside our range) */
 	ck_assert_int_eq(system("ip xfrm policy add src 198.51.100.0/24 dst "
 				"192.0.2.0/24 dir in tmpl src 198.51.100.1 "

@@ -182,24 +182,15 @@ END_TEST
 
 START_TEST(esp_refusal_reaches_the_caller)
 {
-	Cygnet__SaConfig sa = CYGNET__SA_CONFIG__INIT;
-	Cygnet__Address src = CYGNET__ADDRESS__INIT, dst = CYGNET__ADDRESS__INIT;
+	Cygnet__SaConfig sa;
+	Cygnet__Address src, dst;
 	uint8_t key[32] = { 1 };
 	struct rpc_result res;
 
 	start(true);
-	src.ip = (ProtobufCBinaryData){ 4, ip_l };
-	dst.ip = (ProtobufCBinaryData){ 4, ip_r };
-	sa.src = &src;
-	sa.dst = &dst;
-	sa.spi = 0x9bcd9c12;
-	sa.reqid = 1;
-	sa.mode = CYGNET__IPSEC_MODE__IPSEC_MODE_TUNNEL;
-	sa.encr_id = 12;
-	sa.encr_key_length = 256;
-	sa.encr_key = (ProtobufCBinaryData){ 32, key };
-	sa.integ_id = 2;
-	sa.integ_key = (ProtobufCBinaryData){ 20, key };
+	v4_address(&src, ip_l);
+	v4_address(&dst, ip_r);
+	cbc_sha1_config(&sa, &src, &dst, 0x9bcd9c12, key);
 	res = call(CYGNET__KERNEL_METHOD__KERNEL_ADD_SA, &sa.base,
 		   &cygnet__empty__descriptor);
 	ck_assert_int_eq(res.status, CYGNET__RPC_STATUS__RPC_FAILED);

@@ -12,16 +12,6 @@
 
 static struct nl_error err;
 
-static struct nl_sock *open_in_netns(void)
-{
-	struct nl_sock *s;
-
-	enter_netns();
-	s = nl_open(0, &err);
-	ck_assert_msg(s != NULL, "nl_open: %s", err.text);
-	return s;
-}
-
 static void cbc_sha1_sa(struct knl_sa *sa, const char *src, const char *dst)
 {
 	memset(sa, 0, sizeof(*sa));
@@ -43,7 +33,7 @@ static void cbc_sha1_sa(struct knl_sa *sa, const char *src, const char *dst)
 
 START_TEST(esp_sa_refused_names_config_option)
 {
-	struct nl_sock *nl = open_in_netns();
+	struct nl_sock *nl = nl_open_in_netns(&err);
 	struct knl_sa sa;
 
 	cbc_sha1_sa(&sa, "192.0.2.1", "198.51.100.7");
@@ -60,7 +50,7 @@ END_TEST
 
 START_TEST(esp_sa_refused_ipv6)
 {
-	struct nl_sock *nl = open_in_netns();
+	struct nl_sock *nl = nl_open_in_netns(&err);
 	struct knl_sa sa;
 
 	cbc_sha1_sa(&sa, "2001:db8::1", "2001:db8::2");
@@ -73,7 +63,7 @@ END_TEST
 
 START_TEST(esp_sa_update_refused)
 {
-	struct nl_sock *nl = open_in_netns();
+	struct nl_sock *nl = nl_open_in_netns(&err);
 	struct knl_sa sa;
 
 	cbc_sha1_sa(&sa, "192.0.2.1", "198.51.100.7");
@@ -88,7 +78,7 @@ END_TEST
  * as well as ESP), the message must match the errno. */
 START_TEST(aead_sa_refused)
 {
-	struct nl_sock *nl = open_in_netns();
+	struct nl_sock *nl = nl_open_in_netns(&err);
 	struct knl_sa sa;
 
 	cbc_sha1_sa(&sa, "192.0.2.1", "198.51.100.7");
@@ -111,7 +101,7 @@ END_TEST
 
 START_TEST(spi_alloc_larval_sa)
 {
-	struct nl_sock *nl = open_in_netns();
+	struct nl_sock *nl = nl_open_in_netns(&err);
 	struct spi_request req = {
 		.proto = IPPROTO_ESP, .reqid = 42,
 		.min = SPI_MIN_DEFAULT, .max = SPI_MAX_DEFAULT,
@@ -161,7 +151,7 @@ END_TEST
 
 START_TEST(errors_are_counted_by_errno)
 {
-	struct nl_sock *nl = open_in_netns();
+	struct nl_sock *nl = nl_open_in_netns(&err);
 	struct knl_sa sa;
 	uint64_t before = nl_errors_total();
 
