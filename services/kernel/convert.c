@@ -368,6 +368,13 @@ static void lifetime_out(const struct knl_lifetime *in, Cygnet__Lifetime *out)
 	out->hard_packets = in->hard_packets;
 }
 
+static void mark_out(const struct knl_mark *in, Cygnet__Mark *out)
+{
+	cygnet__mark__init(out);
+	out->value = in->value;
+	out->mask = in->mask;
+}
+
 void convert_sa_out(const struct knl_sa_info *in, struct convert_sa_out *out)
 {
 	const struct knl_sa *sa = &in->sa;
@@ -379,9 +386,7 @@ void convert_sa_out(const struct knl_sa_info *in, struct convert_sa_out *out)
 	convert_addr_out(&sa->dst, &out->dst);
 	convert_usage_out(&in->usage, &out->usage);
 	lifetime_out(&sa->lifetime, &out->lifetime);
-	cygnet__mark__init(&out->mark);
-	out->mark.value = sa->mark.value;
-	out->mark.mask = sa->mark.mask;
+	mark_out(&sa->mark, &out->mark);
 	c->src = &out->src;
 	c->dst = &out->dst;
 	c->spi = sa->spi;
@@ -430,9 +435,7 @@ void convert_policy_out(const struct knl_policy *in,
 	selector_to_ts(&in->sel, false, &out->dst);
 	convert_ts_out(&out->src, &out->src_ts);
 	convert_ts_out(&out->dst, &out->dst_ts);
-	cygnet__mark__init(&out->mark);
-	out->mark.value = in->mark.value;
-	out->mark.mask = in->mark.mask;
+	mark_out(&in->mark, &out->mark);
 	e->src_ts = &out->src_ts;
 	e->dst_ts = &out->dst_ts;
 	e->dir = dir_out(in->dir);
