@@ -23,6 +23,26 @@ static inline bool under_valgrind(void)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+/* Under valgrind, puts valgrind and its options (errors and definite
+ * leaks fail the exit status, report in log_file) at the start of argv
+ * and returns how many; otherwise 0.  opt holds the --log-file option. */
+static inline int valgrind_argv(char **argv, char *opt, size_t opt_len,
+				const char *log_file)
+{
+	int n = 0;
+
+	if (!under_valgrind())
+		return 0;
+	snprintf(opt, opt_len, "--log-file=%s", log_file);
+	argv[n++] = "/usr/bin/valgrind";
+	argv[n++] = "--quiet";
+	argv[n++] = "--leak-check=full";
+	argv[n++] = "--errors-for-leak-kinds=definite";
+	argv[n++] = "--error-exitcode=99";
+	argv[n++] = opt;
+	return n;
+}
+
 /* $CYGNET_BIN, exported by make. */
 static inline const char *bin_dir(void)
 {

@@ -176,19 +176,9 @@ static int valgrind_args(const struct env *env, const char *name,
 			 char **argv, char *logopt)
 {
 	char path[PATH_LEN];
-	int n = 0;
 
-	if (!under_valgrind())
-		return 0;
 	path_in(env, path, "%s.valgrind", name);
-	snprintf(logopt, PATH_LEN + 16, "--log-file=%s", path);
-	argv[n++] = "/usr/bin/valgrind";
-	argv[n++] = "--quiet";
-	argv[n++] = "--leak-check=full";
-	argv[n++] = "--errors-for-leak-kinds=definite";
-	argv[n++] = "--error-exitcode=99";
-	argv[n++] = logopt;
-	return n;
+	return valgrind_argv(argv, logopt, PATH_LEN + 16, path);
 }
 
 static pid_t start_daemon_env(struct env *env, const char *svc,

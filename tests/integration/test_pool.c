@@ -123,22 +123,15 @@ static pid_t spawn(char *const argv[])
 
 static pid_t start_pool_process(void)
 {
-	char binary[PATH_LEN], vgopt[PATH_LEN + 16];
+	char binary[PATH_LEN], vglog[PATH_LEN], vgopt[PATH_LEN + 16];
 	char *argv[12];
-	int n = 0;
+	int n;
 
 	snprintf(binary, sizeof(binary), "%s/cygnet-pool", bin_dir());
 	ck_assert_msg(access(binary, X_OK) == 0, "%s not built", binary);
-	if (under_valgrind()) {
-		snprintf(vgopt, sizeof(vgopt), "--log-file=%s/valgrind.%%p",
-			 env.dir);
-		argv[n++] = "/usr/bin/valgrind";
-		argv[n++] = "--quiet";
-		argv[n++] = "--leak-check=full";
-		argv[n++] = "--errors-for-leak-kinds=definite";
-		argv[n++] = "--error-exitcode=99";
-		argv[n++] = vgopt;
-	}
+	/* %p: a file per process, the daemon is started more than once */
+	snprintf(vglog, sizeof(vglog), "%s/valgrind.%%p", env.dir);
+	n = valgrind_argv(argv, vgopt, sizeof(vgopt), vglog);
 	argv[n++] = binary;
 	argv[n++] = "--config";
 	argv[n++] = env.conf;
