@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "fuzz_input.h"
 #include "log.h"
 #include "settings.h"
 
@@ -32,15 +33,6 @@ static void walk(const struct conf_section *sec)
 		walk(conf_section_at(sec, i));
 }
 
-static void discard(void *arg, enum log_subsys subsys, int level,
-		    const char *line)
-{
-	(void)arg;
-	(void)subsys;
-	(void)level;
-	(void)line;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const services[] = { "ike", "authority", "pool",
@@ -50,14 +42,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct conf *conf;
 	char *text, msg[256];
 
-	/* Warnings are formatted (that code runs too) but not printed. */
-	log_set_sink(discard, NULL);
+	fuzz_log_quiet();
 	log_set_all_levels(LOG_LEVEL_MAX);
-	text = malloc(size + 1);
+	text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	if (strstr(text, "include") && strchr(text, '/')) {
 		free(text);
 		return 0;

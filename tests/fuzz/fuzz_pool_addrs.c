@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "pool/attr.h"
 #include "pool/range.h"
 
@@ -27,14 +28,12 @@ static void check_range(const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1), *key, *value;
+	char *text = fuzz_text(data, size), *key, *value;
 	struct pool_attr attr;
 	char err[256];
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	key = strchr(text, '\n');
 	if (key)
 		*key++ = '\0';

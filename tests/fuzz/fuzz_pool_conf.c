@@ -6,17 +6,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "fuzz_input.h"
 #include "log.h"
 #include "pool/pool_conf.h"
-
-static void discard(void *arg, enum log_subsys subsys, int level,
-		    const char *line)
-{
-	(void)arg;
-	(void)subsys;
-	(void)level;
-	(void)line;
-}
 
 static void check_range(const struct pool_range *range)
 {
@@ -52,12 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct conf *conf;
 	char *text, err[512];
 
-	log_set_sink(discard, NULL);
-	text = malloc(size + 1);
+	fuzz_log_quiet();
+	text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	conf = conf_load_string(text, "/nonexistent-fuzz/cygnet.conf", &cerr);
 	free(text);
 	if (!conf)
