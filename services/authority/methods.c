@@ -1,4 +1,5 @@
 /* The RPC methods of proto/authority.proto. */
+#include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -132,12 +133,43 @@ static void handle_lookup_ca(void *ctx, const ProtobufCMessage *request,
 	store_unref(store);
 }
 
+#define CHAIN_MAX 8
+
+/* The CA certificates between cert and its self-signed root, for the
+ * peer that does not have them. */
+static size_t intermediates(const struct cred_store *store, X509 *cert,
+			    ProtobufCBinaryData *out, size_t max)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *chain = NULL;
+	size_t n = 0;
+
+	if (ctx && X509_STORE_CTX_init(ctx, store->trust, cert, NULL) &&
+	    X509_verify_cert(ctx) == 1)
+		chain = X509_STORE_CTX_get1_chain(ctx);
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	for (int i = 1; chain && i < sk_X509_num(chain) && n < max; i++) {
+		X509 *ca = sk_X509_value(chain, i);
+		unsigned char *der = NULL;
+		int len;
+		if (X509_self_signed(ca, 0) == 1 || (len = i2d_X509(ca, &der)) <= 0)
+			continue;
+		out[n].data = der;
+		out[n].len = (size_t)len;
+		n++;
+	}
+	sk_X509_pop_free(chain, X509_free);
+	return n;
+}
+
 static void handle_local_cert(void *ctx, const ProtobufCMessage *request,
 			      struct rpc_reply *reply)
 {
 	const Cygnet__LocalCertRequest *req = (const Cygnet__LocalCertRequest *)request;
 	struct cred_store *store = acquire_store(ctx, reply);
 	Cygnet__LocalCertReply out = CYGNET__LOCAL_CERT_REPLY__INIT;
+	ProtobufCBinaryData chain[CHAIN_MAX];
 	const struct cred_cert *cert;
 	unsigned char *der = NULL;
 	int len;
@@ -156,7 +188,11 @@ static void handle_local_cert(void *ctx, const ProtobufCMessage *request,
 	out.cert.len = len > 0 ? (size_t)len : 0;
 	out.subject = (char *)cert->subject;
 	out.key_type = (char *)keysel_key_type(cert->key, why, sizeof(why));
+	out.n_intermediates = intermediates(store, cert->x509, chain, CHAIN_MAX);
+	out.intermediates = chain;
 	rpc_reply_message(reply, &out.base);
+	for (size_t i = 0; i < out.n_intermediates; i++)
+		OPENSSL_free(chain[i].data);
 	OPENSSL_free(der);
 	store_unref(store);
 }

@@ -373,6 +373,45 @@ START_TEST(t_eap_sessions_limited)
 }
 END_TEST
 
+START_TEST(t_local_cert_chain)
+{
+	char cmd[1200], err[256];
+	struct conf *conf = make_conf(1024);
+	Cygnet__LocalCertRequest req = CYGNET__LOCAL_CERT_REQUEST__INIT;
+	Cygnet__KeySelector sel = CYGNET__KEY_SELECTOR__INIT;
+	Cygnet__LocalCertReply *reply;
+	Cygnet__LocalCertReply *vpn = local_cert("vpn.example.org");
+	X509 *inter = pki_cert("inter/ca.crt");
+	size_t len;
+	unsigned char *der = pki_der(inter, &len);
+
+	ck_assert_uint_eq(vpn->n_intermediates, 0);
+	release(&vpn->base);
+	/* a certificate of ours issued by the intermediate */
+	snprintf(cmd, sizeof(cmd), "cp %1$s/peer/eclient.crt %1$s/swanctl/x509/eclient.pem && "
+		 "cp %1$s/peer/eclient.key %1$s/swanctl/private/eclient.pem", pki.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(authority_configure(&authority, conf, true, err, sizeof(err)), 0);
+	conf_free(conf);
+	sel.cert = "eclient.pem";
+	req.key = &sel;
+	reply = (Cygnet__LocalCertReply *)call(CYGNET__AUTHORITY_METHOD__AUTHORITY_LOCAL_CERT,
+					       &req.base, &cygnet__local_cert_reply__descriptor,
+					       CYGNET__RPC_STATUS__RPC_OK);
+	ck_assert_str_eq(reply->subject, "C=CH, O=Cygnet Test, CN=eclient");
+	ck_assert_str_eq(reply->key_type, "ECDSA-256");
+	ck_assert_uint_eq(reply->n_intermediates, 1);
+	ck_assert_uint_eq(reply->intermediates[0].len, len);
+	ck_assert_mem_eq(reply->intermediates[0].data, der, len);
+	release(&reply->base);
+	snprintf(cmd, sizeof(cmd), "rm %1$s/swanctl/x509/eclient.pem %1$s/swanctl/private/eclient.pem",
+		 pki.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	OPENSSL_free(der);
+	X509_free(inter);
+}
+END_TEST
+
 START_TEST(t_reload)
 {
 	char err[256];
@@ -409,6 +448,7 @@ static Suite *rpc_suite(void)
 	tcase_add_test(tc, t_verify_cert);
 	tcase_add_test(tc, t_eap_tls);
 	tcase_add_test(tc, t_eap_sessions_limited);
+	tcase_add_test(tc, t_local_cert_chain);
 	tcase_add_test(tc, t_reload);
 	suite_add_tcase(s, tc);
 	return s;
