@@ -6,11 +6,14 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,6 +114,34 @@ static inline void write_file(const char *path, const char *text)
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Starts argv[0] in dir, its stdout and stderr appended to out_path and
+ * err_path; extra_env: NULL or "NAME=value" strings ending with NULL. */
+static inline pid_t spawn_in(const char *dir, char *const argv[],
+			     char *const extra_env[], const char *out_path,
+			     const char *err_path)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int out = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
+		int err = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
+
+		/* A failed check ends the test process without teardown;
+		 * its daemons must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (out < 0 || err < 0 || chdir(dir) != 0)
+			_exit(126);
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		for (; extra_env && *extra_env; extra_env++)
+			putenv(*extra_env);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
 }
 
 #endif

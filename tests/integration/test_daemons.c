@@ -9,7 +9,6 @@
  * namespace, so the kernel service and UDP 500/4500 stay off the host. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -20,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -145,33 +143,6 @@ static void env_init(struct env *env)
 	write_config(env, env->ctl_conf);
 }
 
-/* extra_env: NULL or "NAME=value" strings ending with NULL. */
-static pid_t spawn(const struct env *env, char *const argv[],
-		   char *const extra_env[], const char *out_path,
-		   const char *err_path)
-{
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int out = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
-		int err = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
-
-		/* A failed check ends the test process without teardown;
-		 * its daemons must not outlive it. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (out < 0 || err < 0 || chdir(env->dir) != 0)
-			_exit(126);
-		dup2(out, STDOUT_FILENO);
-		dup2(err, STDERR_FILENO);
-		for (; extra_env && *extra_env; extra_env++)
-			putenv(*extra_env);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 static int valgrind_args(const struct env *env, const char *name,
 			 char **argv, char *logopt)
 {
@@ -197,7 +168,7 @@ static pid_t start_daemon_env(struct env *env, const char *svc,
 	argv[n++] = "--config";
 	argv[n++] = (char *)conf;
 	argv[n] = NULL;
-	return spawn(env, argv, extra_env, log, log);
+	return spawn_in(env->dir, argv, extra_env, log, log);
 }
 
 static pid_t start_daemon_with(struct env *env, const char *svc,
@@ -389,7 +360,7 @@ static int run_ctl(struct env *env, char **out, const char *first, ...)
 	argv[n] = NULL;
 	path_in(env, path, "ctl.out");
 	unlink(path);
-	pid = spawn(env, argv, NULL, path, path);
+	pid = spawn_in(env->dir, argv, NULL, path, path);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	*out = read_file(path);
 	ck_assert(WIFEXITED(status));
@@ -845,7 +816,7 @@ START_TEST(command_line)
 		argv[1] = "--version";
 		argv[2] = NULL;
 		unlink(out);
-		waitpid(spawn(&env, argv, NULL, out, out), &status, 0);
+		waitpid(spawn_in(env.dir, argv, NULL, out, out), &status, 0);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		text = read_file(out);
 		snprintf(want, sizeof(want), "cygnet-%s %s\n", services[i],
@@ -855,14 +826,14 @@ START_TEST(command_line)
 
 		argv[1] = "--help";
 		unlink(out);
-		waitpid(spawn(&env, argv, NULL, out, out), &status, 0);
+		waitpid(spawn_in(env.dir, argv, NULL, out, out), &status, 0);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		text = read_file(out);
 		ck_assert_ptr_nonnull(strstr(text, "--config FILE"));
 		free(text);
 
 		argv[1] = "--no-such-option";
-		waitpid(spawn(&env, argv, NULL, out, out), &status, 0);
+		waitpid(spawn_in(env.dir, argv, NULL, out, out), &status, 0);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
 	}
 	ck_assert_int_eq(run_ctl(&env, &text, "--help", NULL), 0);

@@ -7,7 +7,6 @@
  * Binaries come from $CYGNET_BIN; CYGNET_VALGRIND=1 runs the daemon
  * under valgrind (errors fail the test through its exit status). */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -103,24 +102,6 @@ static void setup(void)
 	write_config(DEFAULT_POOLS);
 }
 
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(env.log, O_WRONLY | O_CREAT | O_APPEND, 0640);
-
-		if (fd < 0 || chdir(env.dir) != 0)
-			_exit(126);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 static pid_t start_pool_process(void)
 {
 	char binary[PATH_LEN], vglog[PATH_LEN], vgopt[PATH_LEN + 16];
@@ -136,7 +117,7 @@ static pid_t start_pool_process(void)
 	argv[n++] = "--config";
 	argv[n++] = env.conf;
 	argv[n] = NULL;
-	return spawn(argv);
+	return spawn_in(env.dir, argv, NULL, env.log, env.log);
 }
 
 static struct rpc_client *client_open(void)
@@ -685,18 +666,8 @@ static char *run_ctl(const char *arg1, const char *arg2)
 
 	snprintf(binary, sizeof(binary), "%s/cygnetctl", bin_dir());
 	snprintf(out, sizeof(out), "%s/ctl.out", env.dir);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execv(binary, argv);
-		_exit(127);
-	}
+	unlink(out);
+	pid = spawn_in(env.dir, argv, NULL, out, out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	return read_file(out);
