@@ -261,6 +261,22 @@ int leases_foreach(struct leases *leases, const char *pool,
 	return rc;
 }
 
+int lease_list_collect(void *arg, const struct lease *lease)
+{
+	struct lease_list *list = arg;
+	struct lease *grown;
+
+	if (list->count == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 16;
+		grown = realloc(list->items, list->cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		list->items = grown;
+	}
+	list->items[list->count++] = *lease;
+	return 0;
+}
+
 void leases_store_stats(struct leases *leases, struct store_stats *out)
 {
 	pthread_mutex_lock(&leases->lock);

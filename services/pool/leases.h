@@ -101,4 +101,14 @@ int leases_foreach(struct leases *leases, const char *pool,
 		   store_lease_fn fn, void *arg);
 void leases_store_stats(struct leases *leases, struct store_stats *out);
 
+/* Leases copied out of the store; free(items) when done. */
+struct lease_list {
+	struct lease *items;
+	size_t count;
+	size_t cap;
+};
+/* A store_lease_fn appending a copy of lease to the lease_list arg;
+ * -1 (stopping the walk) when out of memory. */
+int lease_list_collect(void *arg, const struct lease *lease);
+
 #endif

@@ -124,34 +124,11 @@ static void handle_release(void *ctx, const ProtobufCMessage *request,
 	rpc_reply_message(reply, &msg.base);
 }
 
-/* The leases of one pool, collected for a PoolInfo. */
-struct lease_rows {
-	struct lease *rows;
-	size_t count;
-	size_t cap;
-};
-
-static int collect_lease(void *arg, const struct lease *lease)
-{
-	struct lease_rows *list = arg;
-	struct lease *grown;
-
-	if (list->count == list->cap) {
-		list->cap = list->cap ? list->cap * 2 : 16;
-		grown = realloc(list->rows, list->cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		list->rows = grown;
-	}
-	list->rows[list->count++] = *lease;
-	return 0;
-}
-
 /* Per pool: the message, its base address and its lease messages. */
 struct pool_entry {
 	Cygnet__PoolInfo info;
 	Cygnet__Address base;
-	struct lease_rows leases;
+	struct lease_list leases;
 	Cygnet__PoolLease *lease_msgs;
 	Cygnet__PoolLease **lease_ptrs;
 	Cygnet__Address *lease_addrs;
@@ -161,7 +138,7 @@ static int fill_leases(struct pool_service *svc, struct pool_entry *e)
 {
 	size_t n;
 
-	if (leases_foreach(svc->leases, e->info.name, collect_lease,
+	if (leases_foreach(svc->leases, e->info.name, lease_list_collect,
 			   &e->leases) < 0)
 		return -1;
 	n = e->leases.count;
@@ -171,7 +148,7 @@ static int fill_leases(struct pool_service *svc, struct pool_entry *e)
 	if (!e->lease_msgs || !e->lease_ptrs || !e->lease_addrs)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const struct lease *lease = &e->leases.rows[i];
+		const struct lease *lease = &e->leases.items[i];
 
 		cygnet__pool_lease__init(&e->lease_msgs[i]);
 		cygnet__address__init(&e->lease_addrs[i]);
@@ -189,7 +166,7 @@ static int fill_leases(struct pool_service *svc, struct pool_entry *e)
 static void free_entries(struct pool_entry *entries, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
-		free(entries[i].leases.rows);
+		free(entries[i].leases.items);
 		free(entries[i].lease_msgs);
 		free(entries[i].lease_ptrs);
 		free(entries[i].lease_addrs);

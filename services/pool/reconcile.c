@@ -11,28 +11,19 @@
  * live IKE_SAs hold it, by the identity that holds it. */
 
 struct online_leases {
-	struct lease *items;
-	size_t count;
-	size_t cap;
+	struct lease_list list;
 	uint64_t snapshot;
 };
 
+/* Leases touched since the snapshot are newer than the IKE service's
+ * word and stay as they are. */
 static int collect_online(void *arg, const struct lease *lease)
 {
-	struct online_leases *list = arg;
-	struct lease *grown;
+	struct online_leases *online = arg;
 
-	if (lease->seq >= list->snapshot)
+	if (lease->seq >= online->snapshot)
 		return 0;
-	if (list->count == list->cap) {
-		list->cap = list->cap ? list->cap * 2 : 64;
-		grown = realloc(list->items, list->cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		list->items = grown;
-	}
-	list->items[list->count++] = *lease;
-	return 0;
+	return lease_list_collect(&online->list, lease);
 }
 
 static int cmp_live(const void *pa, const void *pb)
@@ -113,11 +104,12 @@ static int reconcile_locked(struct leases *leases,
 
 	if (store_foreach_online(leases->store, collect_online, &online) < 0)
 		goto fail_early;
-	offline = calloc(online.count ? online.count : 1, sizeof(*offline));
+	offline = calloc(online.list.count ? online.list.count : 1,
+			 sizeof(*offline));
 	if (!offline || store_begin(leases->store) < 0)
 		goto fail_early;
-	for (size_t i = 0; i < online.count; i++) {
-		struct lease *lease = &online.items[i];
+	for (size_t i = 0; i < online.list.count; i++) {
+		struct lease *lease = &online.list.items[i];
 
 		if (live_count(live, n, &lease->addr, lease->identity))
 			continue;
@@ -129,17 +121,17 @@ static int reconcile_locked(struct leases *leases,
 	if (restore_live(leases, live, n, snapshot, &changed) < 0 ||
 	    store_commit(leases->store, commit_no) < 0)
 		goto fail;
-	for (size_t i = 0; i < online.count; i++) {
+	for (size_t i = 0; i < online.list.count; i++) {
 		if (offline[i])
-			leases_log_offline(&online.items[i]);
+			leases_log_offline(&online.list.items[i]);
 	}
-	free(online.items);
+	free(online.list.items);
 	free(offline);
 	return leases_recount(leases) < 0 ? -1 : changed;
 fail:
 	store_rollback(leases->store);
 fail_early:
-	free(online.items);
+	free(online.list.items);
 	free(offline);
 	return -1;
 }
