@@ -50,6 +50,15 @@ static size_t install_set(const struct policy_set *set,
 	return n;
 }
 
+/* The seed's policies (reqid 1) in a new network namespace. */
+static size_t install_seed(struct knl_policy *out)
+{
+	struct policy_set set = seed_set(1);
+
+	nl = nl_open_in_netns(&err);
+	return install_set(&set, out);
+}
+
 static void check_ip(const struct ip_policy *v, size_t n, const char *src,
 		     const char *dst, const char *dir, unsigned long prio,
 		     const char *tsrc, const char *tdst, unsigned long reqid)
@@ -69,15 +78,12 @@ static void check_ip(const struct ip_policy *v, size_t n, const char *src,
 
 START_TEST(seed_policies_as_ip_sees_them)
 {
-	struct policy_set set;
 	struct knl_policy pol[12];
 	struct ip_policy ip[IP_POLICIES_MAX];
 	size_t n;
 
-	nl = nl_open_in_netns(&err);
-	set = seed_set(1);
 	/* four TS pairs, two of them of one family: 2 x (out, in, fwd) */
-	ck_assert_uint_eq(install_set(&set, pol), 6);
+	ck_assert_uint_eq(install_seed(pol), 6);
 	n = ip_policies(ip, IP_POLICIES_MAX);
 	ck_assert_uint_eq(n, 6);
 	/* strongSwan: 2 * 200000 - (0 + 32) * 512 - 1 */
@@ -98,12 +104,14 @@ START_TEST(seed_policies_as_ip_sees_them)
 }
 END_TEST
 
-/* One selector pair, installed in the three directions; what ip sees. */
+/* One selector pair, installed in the three directions in a new network
+ * namespace; what ip sees. */
 static size_t install_pair(struct policy_set *set, struct knl_ts *l,
 			   struct knl_ts *r, struct ip_policy *ip)
 {
 	struct knl_policy pol[3];
 
+	nl = nl_open_in_netns(&err);
 	set->local_ts = l;
 	set->n_local = 1;
 	set->remote_ts = r;
@@ -121,7 +129,6 @@ START_TEST(ports_and_protocol_in_selector)
 	const struct ip_policy *p;
 	size_t n;
 
-	nl = nl_open_in_netns(&err);
 	addr_of(&set.local, "192.0.2.1");
 	addr_of(&set.remote, "198.51.100.7");
 	ts_prefix(&l, "192.0.2.0", 24);
@@ -155,7 +162,6 @@ START_TEST(transport_mode_template)
 	const struct ip_policy *p;
 	size_t n;
 
-	nl = nl_open_in_netns(&err);
 	ts_prefix(&l, "192.0.2.1", 32);
 	ts_prefix(&r, "192.0.2.2", 32);
 	n = install_pair(&set, &l, &r, ip);
@@ -208,14 +214,11 @@ END_TEST
 
 START_TEST(adoption_by_reqid_range)
 {
-	struct policy_set set;
 	struct knl_policy pol[12];
 	struct policy_table t = { 0 };
 	const struct owner narrow = { .reqid_min = 2, .reqid_max = 100 };
 
-	nl = nl_open_in_netns(&err);
-	set = seed_set(1);
-	install_set(&set, pol);
+	install_seed(pol);
 	ck_assert_int_eq(adopt_policies(nl, &owner, &t, &err), 0);
 	ck_assert_uint_eq(t.n, 6);
 	for (size_t i = 0; i < t.n; i++) {
@@ -231,14 +234,11 @@ END_TEST
 
 START_TEST(delete_and_delete_again)
 {
-	struct policy_set set;
 	struct knl_policy pol[12];
 	struct ip_policy ip[IP_POLICIES_MAX];
 	size_t n;
 
-	nl = nl_open_in_netns(&err);
-	set = seed_set(1);
-	n = install_set(&set, pol);
+	n = install_seed(pol);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(policy_delete(nl, &pol[i], &err) == 0, "%s",
 			      err.text);
