@@ -7,20 +7,25 @@
 #include "authority/keysel.h"
 #include "log.h"
 
-static char **copy_cacerts(char **names, size_t n)
-{
-	char **copy = calloc(n ? n : 1, sizeof(*copy));
-
-	for (size_t i = 0; copy && i < n; i++)
-		copy[i] = strdup(names[i]);
-	return copy;
-}
-
 static void free_cacerts(char **names, size_t n)
 {
 	for (size_t i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+static char **copy_cacerts(char **names, size_t n)
+{
+	char **copy = calloc(n ? n : 1, sizeof(*copy));
+
+	for (size_t i = 0; copy && i < n; i++) {
+		copy[i] = strdup(names[i]);
+		if (!copy[i]) {
+			free_cacerts(copy, i);
+			return NULL;
+		}
+	}
+	return copy;
 }
 
 static struct eap_server *new_server(struct authority *a, struct cred_store *store,

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "authority/keysel.h"
 #include "authority/x509name.h"
@@ -173,10 +174,26 @@ static size_t add_uris(char **uris, size_t n, char *const *extra, size_t n_extra
 	return n;
 }
 
+/* A certificate may only send us to http(s); file:// and the like are
+ * for the operator's authorities { crl_uris }. */
+static size_t keep_http(char **uris, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strncasecmp(uris[i], "http://", 7) == 0 ||
+		    strncasecmp(uris[i], "https://", 8) == 0)
+			uris[kept++] = uris[i];
+		else
+			free(uris[i]);
+	}
+	return kept;
+}
+
 static size_t crl_uris(const struct cred_store *store, X509 *cert, X509 *issuer,
 		       char **uris)
 {
-	size_t n = cert_crl_uris(cert, uris, URIS_MAX);
+	size_t n = keep_http(uris, cert_crl_uris(cert, uris, URIS_MAX));
 	const struct cred_authority *auth = store_find_authority(store, issuer);
 
 	return auth ? add_uris(uris, n, auth->crl_uris, auth->n_crl_uris) : n;
@@ -185,7 +202,7 @@ static size_t crl_uris(const struct cred_store *store, X509 *cert, X509 *issuer,
 static size_t ocsp_uris(const struct cred_store *store, X509 *cert, X509 *issuer,
 			char **uris)
 {
-	size_t n = cert_ocsp_uris(cert, uris, URIS_MAX);
+	size_t n = keep_http(uris, cert_ocsp_uris(cert, uris, URIS_MAX));
 	const struct cred_authority *auth = store_find_authority(store, issuer);
 
 	return auth ? add_uris(uris, n, auth->ocsp_uris, auth->n_ocsp_uris) : n;

@@ -283,6 +283,31 @@ START_TEST(t_file_uri)
 }
 END_TEST
 
+/* A certificate naming a file:// CRL is not followed there. */
+START_TEST(t_cert_file_uri_ignored)
+{
+	char cmd[3000];
+	struct cred_store *store = pki_store(NULL);
+	struct crl_fetcher *f = fetcher(4, "t_cert_file_uri_ignored");
+	struct verify_result r;
+
+	snprintf(cmd, sizeof(cmd), "cd %1$s && printf 'crlDistributionPoints = "
+		 "URI:file://%1$s/inter/crl.pem\n' > filecdp.ext && "
+		 "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		 "-keyout peer/filecdp.key -subj '/CN=filecdp' -out filecdp.csr 2>/dev/null && "
+		 "openssl x509 -req -in filecdp.csr -CA inter/ca.crt -CAkey inter/ca.key "
+		 "-CAcreateserial -days 30 -extfile filecdp.ext -out peer/filecdp.crt 2>/dev/null",
+		 pki.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	pki_log_start();
+	ck_assert_int_eq(verify(f, store, "peer/filecdp.crt", STRICT, 3000, &r),
+			 CYGNET__CERT_STATUS__CERT_REVOCATION_UNKNOWN);
+	ck_assert(!pki_logged("file://"));
+	crl_fetcher_free(f);
+	store_unref(store);
+}
+END_TEST
+
 /* A CRL in x509crl/ needs no fetch. */
 START_TEST(t_loaded_crl)
 {
@@ -319,6 +344,7 @@ static Suite *crl_suite(void)
 	tcase_add_test(tc, t_slow_server_bounded);
 	tcase_add_test(tc, t_file_uri);
 	tcase_add_test(tc, t_loaded_crl);
+	tcase_add_test(tc, t_cert_file_uri_ignored);
 	tcase_add_test(tc, t_disk_cache);
 	suite_add_tcase(s, tc);
 	return s;
