@@ -12,6 +12,7 @@ set -u
 name=compose
 project=cygnet-test
 compose=$top/deploy/container/compose.yaml
+pc=$top/deploy/container/podman-compose
 
 if [ -z "${CYGNET_TEST_NETNS:-}" ]; then
 	pe_setup "$name" || exit 1
@@ -28,7 +29,7 @@ tag=$CYGNET_IMAGE_TAG
 work=$(mktemp -d)
 
 cleanup() {
-	podman-compose -p "$project" -f "$compose" down -v >/dev/null 2>&1
+	"$pc" -p "$project" -f "$compose" down -v >/dev/null 2>&1
 	podman ps -aq --filter "label=io.podman.compose.project=$project" | xargs -r podman rm -f -t 0 >/dev/null 2>&1
 	podman volume ls -q --filter "label=io.podman.compose.project=$project" | xargs -r podman volume rm -f >/dev/null 2>&1
 	podman network ls -q --filter "label=io.podman.compose.project=$project" | xargs -r podman network rm -f >/dev/null 2>&1
@@ -47,13 +48,14 @@ cleanup_first() {
 }
 cleanup_first
 start=$(date +%s%N)
-if ! podman-compose -p "$project" -f "$compose" up -d >"$work/up.log" 2>&1; then
+if ! "$pc" -p "$project" -f "$compose" up -d >"$work/up.log" 2>&1; then
 	pe_fail "$name" "podman-compose up: $(tail -5 "$work/up.log" | tr '\n' ' ')"
 	exit 1
 fi
 
 ctr() {
-	echo "${project}_$1_1"
+	podman ps -a --format '{{.Names}}' --filter "label=io.podman.compose.project=$project" \
+		--filter "label=com.docker.compose.service=$1" | head -1
 }
 port() {
 	case "$1" in ike) echo 9101 ;; authority) echo 9102 ;; pool) echo 9103 ;; kernel) echo 9104 ;; esac
@@ -117,6 +119,7 @@ fi
 # container back and the others carry on with it.
 for s in $SERVICES; do
 	c=$(ctr "$s")
+	[ -n "$c" ] || { echo "FAIL compose $s after SIGKILL: no container"; continue; }
 	pid=$(podman inspect -f '{{.State.Pid}}' "$c")
 	restarts=$(podman inspect -f '{{.RestartCount}}' "$c")
 	kill -KILL "$pid"
