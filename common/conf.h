@@ -119,5 +119,8 @@ extern const struct conf_schema conf_schema_pools[];
 extern const struct conf_schema conf_schema_authorities[];
 extern const struct conf_schema conf_schema_secrets[];
 extern const struct conf_schema conf_schema_service[];	/* cygnet.<svc> */
+/* The top level and cygnet { } itself, leaving each known section's
+ * inside to its service: checked with where = "". */
+extern const struct conf_schema conf_schema_top[];
 
 #endif

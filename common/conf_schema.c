@@ -148,6 +148,33 @@ const struct conf_schema conf_schema_service[] = {
 	END
 };
 
+/* Whatever a section holds: the top-level check leaves the inside of
+ * each known section to the service that reads it. */
+static const struct conf_schema any_content[] = {
+	{ .name = "*" },
+	{ .name = "*", .children = any_content },
+	{ 0 },
+};
+
+static const struct conf_schema cygnet_section[] = {
+	{ .name = "runtime_dir" },
+	{ .name = "tls", .children = any_content },
+	{ .name = "ike", .children = any_content },
+	{ .name = "authority", .children = any_content },
+	{ .name = "pool", .children = any_content },
+	{ .name = "kernel", .children = any_content },
+	{ 0 },
+};
+
+const struct conf_schema conf_schema_top[] = {
+	{ .name = "connections", .children = any_content },
+	{ .name = "pools", .children = any_content },
+	{ .name = "authorities", .children = any_content },
+	{ .name = "secrets", .children = any_content },
+	{ .name = "cygnet", .children = cygnet_section },
+	{ 0 },
+};
+
 static bool is_end(const struct conf_schema *entry)
 {
 	return !entry->name && !entry->include;
@@ -204,6 +231,11 @@ static bool other_kind(const struct conf_schema *schema, const char *name,
 static void warn(const struct conf_pos *pos, const char *what,
 		 const char *name, const char *where)
 {
+	if (!*where) {
+		DBG1(LOG_CFG, "%s:%d: %s '%s' at top level",
+		     pos->file ? pos->file : "", pos->line, what, name);
+		return;
+	}
 	DBG1(LOG_CFG, "%s:%d: %s '%s' in section '%s'",
 	     pos->file ? pos->file : "", pos->line, what, name, where);
 }

@@ -36,6 +36,7 @@ static int load_config(struct daemon *d, char *err, size_t errlen)
 	if (settings_load(d->conf, def->name, &d->settings, err, errlen) != 0)
 		return -1;
 	settings_apply_log_levels(d->conf, def->name);
+	conf_warn_unknown(conf_root(d->conf), conf_schema_top, "");
 	return def->configure(def->svc, d->conf, false, err, errlen);
 }
 

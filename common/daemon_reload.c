@@ -51,6 +51,7 @@ void daemon_reload(struct daemon *d, struct daemon_reload_result *r)
 		goto out;
 	}
 	warn_endpoint_changes(&d->settings, &settings);
+	conf_warn_unknown(conf_root(conf), conf_schema_top, "");
 	conf_free(d->conf);
 	d->conf = conf;
 	settings_apply_log_levels(conf, def->name);

@@ -770,6 +770,29 @@ START_TEST(schema_warns_unknown)
 }
 END_TEST
 
+START_TEST(schema_top_level)
+{
+	struct conf *conf = load(
+		"conections { }\n"
+		"pools { p { anything = 1\n deeper { x = y } } }\n"
+		"stray = 1\n"
+		"cygnet {\n  runtime_dir = /run/x\n  pool { foo = 1 }\n"
+		"  iked { }\n}\n");
+	struct captured cap;
+
+	capture_start(&cap);
+	ck_assert_int_eq(conf_warn_unknown(conf_root(conf), conf_schema_top,
+					   ""), 3);
+	capture_stop();
+	ck_assert_str_eq(cap.text,
+		"[CFG] test.conf:4: unknown key 'stray' at top level\n"
+		"[CFG] test.conf:1: unknown section 'conections' at top level\n"
+		"[CFG] test.conf:8: unknown section 'iked' in section "
+		"'cygnet'\n");
+	conf_free(conf);
+}
+END_TEST
+
 static const struct conf_schema extended_service[] = {
 	{ .name = "lease_file" },
 	{ .include = conf_schema_service },
@@ -880,6 +903,7 @@ static Suite *conf_suite(void)
 
 	tcase_add_test(schema, schema_accepts_swanctl_conf);
 	tcase_add_test(schema, schema_warns_unknown);
+	tcase_add_test(schema, schema_top_level);
 	tcase_add_test(schema, schema_service_extension);
 	tcase_add_test(schema, schema_exact_before_wildcard);
 	tcase_add_checked_fixture(schema, log_reset, NULL);
