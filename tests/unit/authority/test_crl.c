@@ -1,5 +1,6 @@
 /* Revocation by CRL: fetched over HTTP from a busybox httpd on loopback,
  * checked for signature and issuer, cached, and judged per policy. */
+#include <openssl/sha.h>
 #include <time.h>
 
 #include "pki.h"
@@ -308,6 +309,60 @@ START_TEST(t_cert_file_uri_ignored)
 }
 END_TEST
 
+static time_t inter_next_update(struct crl_fetcher *f)
+{
+	Cygnet__CrlInfo *infos[4];
+	size_t n = crl_fetcher_list(f, infos, 4);
+	time_t next = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(infos[i]->issuer, "Intermediate"))
+			next = infos[i]->next_update;
+		crlinfo_free(infos[i]);
+	}
+	return next;
+}
+
+/* A cached CRL close to its nextUpdate is fetched again before it
+ * expires, without a request asking for it. */
+START_TEST(t_refresh_before_expiry)
+{
+	char cmd[3000], uri[128], path[600], hex[41];
+	unsigned char hash[20];
+	struct cred_store *store = pki_store(NULL);
+	struct crl_fetcher *f;
+	struct verify_result r;
+	time_t next;
+
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/inter.crl", pki.crl_port);
+	SHA1((const unsigned char *)uri, strlen(uri), hash);
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+	snprintf(path, sizeof(path), "%s-refresh/%s.crl", cache_dir, hex);
+	snprintf(cmd, sizeof(cmd), "cd %1$s && mkdir -p %2$s-refresh && "
+		 "OPENSSL_CONF=%1$s/openssl.cnf CADIR=inter SAN=x openssl ca -gencrl "
+		 "-name ca_default -cert inter/ca.crt -keyfile inter/ca.key -crlsec 40 "
+		 "-out short.pem 2>/dev/null && openssl crl -in short.pem -outform DER "
+		 "-out %3$s", pki.dir, cache_dir, path);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fetcher(4, "refresh");
+	pki_log_start();
+	/* the cached CRL is current: the request itself needs no fetch */
+	ck_assert_int_eq(verify(f, store, "peer/eclient.crt", STRICT, 3000, &r),
+			 CYGNET__CERT_STATUS__CERT_TRUSTED);
+	next = inter_next_update(f);
+	for (int i = 0; i < 50 && next <= time(NULL) + 3600; i++) {
+		usleep(100000);
+		next = inter_next_update(f);
+	}
+	ck_assert_int_gt(next, time(NULL) + 3600);
+	ck_assert(pki_logged("  fetching crl from 'http://127.0.0.1:"));
+	ck_assert(pki_logged("/inter.crl' ..."));
+	crl_fetcher_free(f);
+	store_unref(store);
+}
+END_TEST
+
 /* A CRL in x509crl/ needs no fetch. */
 START_TEST(t_loaded_crl)
 {
@@ -344,6 +399,7 @@ static Suite *crl_suite(void)
 	tcase_add_test(tc, t_slow_server_bounded);
 	tcase_add_test(tc, t_file_uri);
 	tcase_add_test(tc, t_loaded_crl);
+	tcase_add_test(tc, t_refresh_before_expiry);
 	tcase_add_test(tc, t_cert_file_uri_ignored);
 	tcase_add_test(tc, t_disk_cache);
 	suite_add_tcase(s, tc);
