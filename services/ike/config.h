@@ -113,6 +113,9 @@ const struct conn_cfg *config_find(const struct ike_config *config,
 
 /* The first connection whose local_addrs and remote_addrs (empty =
  * %any) contain the addresses of an IKE_SA_INIT (conn_match.c). */
+bool config_conn_matches(const struct conn_cfg *conn,
+			 const struct sockaddr_storage *local,
+			 const struct sockaddr_storage *remote);
 const struct conn_cfg *config_match(const struct ike_config *config,
 				    const struct sockaddr_storage *local,
 				    const struct sockaddr_storage *remote);

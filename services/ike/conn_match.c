@@ -54,16 +54,20 @@ static bool list_matches(char *const *entries, size_t n,
 	return false;
 }
 
+bool config_conn_matches(const struct conn_cfg *c,
+			 const struct sockaddr_storage *local,
+			 const struct sockaddr_storage *remote)
+{
+	return list_matches(c->local_addrs, c->n_local_addrs, local) &&
+	       list_matches(c->remote_addrs, c->n_remote_addrs, remote);
+}
+
 const struct conn_cfg *config_match(const struct ike_config *config,
 				    const struct sockaddr_storage *local,
 				    const struct sockaddr_storage *remote)
 {
-	for (size_t i = 0; i < config->n_conns; i++) {
-		const struct conn_cfg *c = &config->conns[i];
-
-		if (list_matches(c->local_addrs, c->n_local_addrs, local) &&
-		    list_matches(c->remote_addrs, c->n_remote_addrs, remote))
-			return c;
-	}
+	for (size_t i = 0; i < config->n_conns; i++)
+		if (config_conn_matches(&config->conns[i], local, remote))
+			return &config->conns[i];
 	return NULL;
 }

@@ -44,15 +44,24 @@ int exchange_finish_plain(struct msg_builder *b, const struct packet *in,
 	return 1;
 }
 
-static int send_cached(const struct ike_sa *sa, const struct packet *in,
-		       struct packet *out)
+/* The cached response; all fragments but the last are sent here, the
+ * last (or only) packet goes back through out. */
+static int send_cached(struct ike_service *svc, const struct ike_sa *sa,
+		       const struct packet *in, struct packet *out)
 {
+	const uint8_t *p = sa->last_response;
+
 	DBG1(LOG_IKE, "received retransmit of request with ID %u, "
 	     "retransmitting response", sa->last_response_id);
-	memcpy(out->data, sa->last_response, sa->last_response_len);
-	out->len = sa->last_response_len;
 	out->local = in->local;
 	out->remote = in->remote;
+	for (size_t i = 0; i < sa->last_response_count; i++) {
+		memcpy(out->data, p, sa->last_response_lens[i]);
+		out->len = sa->last_response_lens[i];
+		p += sa->last_response_lens[i];
+		if (i + 1 < sa->last_response_count)
+			ike_sockets_send(&svc->sockets, out);
+	}
 	return 1;
 }
 
@@ -65,7 +74,7 @@ static int init_request(struct ike_service *svc, const struct packet *in,
 	memcpy(&spi_i, msg->hdr.spi_i, 8);
 	sa = sa_table_find_half_open(svc->sas, spi_i, &in->remote);
 	if (sa && sa->last_response && sa->last_response_id == 0)
-		return send_cached(sa, in, out);
+		return send_cached(svc, sa, in, out);
 	return ike_init_respond(svc, in, msg, out);
 }
 
@@ -89,58 +98,83 @@ static int parse_plain(struct ike_message *msg, const uint8_t *chain,
 }
 
 /* A decrypted fragment into the reassembly; parses the message once
- * the last one is in. */
-static int add_fragment(struct ike_sa *sa, struct ike_message *msg,
-			const uint8_t *plain, size_t len)
+ * the last one is in and returns its chain (msg points into it). */
+static uint8_t *add_fragment(struct ike_sa *sa, struct ike_message *msg,
+			     const uint8_t *plain, size_t len)
 {
 	struct skf_payload f;
 	size_t chain_len;
 	uint8_t first, *chain;
-	int rc;
 
 	payload_skf_parse(msg->encrypted->body, msg->encrypted->len, &f);
 	if (reassembly_add(&sa->reassembly, msg->hdr.message_id, f.number,
 			   f.total, msg->inner_next, plain, len) != FRAG_COMPLETE)
-		return 0;
+		return NULL;
 	chain = reassembly_take(&sa->reassembly, &chain_len, &first);
 	if (!chain)
-		return 0;
+		return NULL;
 	msg->inner_next = first;
-	rc = parse_plain(msg, chain, chain_len);
+	if (parse_plain(msg, chain, chain_len))
+		return chain;
 	free(chain);
-	return rc;
+	return NULL;
 }
 
 /* Decrypts SK, or an EF fragment into the reassembly; on a complete
- * message msg holds the inner payloads.  Returns 1 when msg is ready. */
-static int decrypt(struct ike_sa *sa, const struct packet *in,
-		   struct ike_message *msg)
+ * message msg holds the inner payloads, which point into the returned
+ * buffer (the caller frees it).  NULL while incomplete or on failure. */
+static uint8_t *decrypt(struct ike_sa *sa, const struct packet *in,
+			struct ike_message *msg)
 {
 	struct sk_keys keys = inbound_keys(sa);
 	bool fragment = msg->encrypted->type == PL_SKF;
 	size_t iv_off = (size_t)(msg->encrypted->body - in->data) +
 			(fragment ? 4 : 0), plain_len;
-	uint8_t *plain = malloc(in->len);
-	int rc = 0;
+	uint8_t *plain = malloc(in->len), *chain = NULL;
 
 	if (!plain)
-		return 0;
+		return NULL;
 	/* As charon: each fragment is logged as received, "[ EF(1/3) ]". */
 	if (fragment)
 		log_message("parsed", msg);
 	if (sk_decrypt(&keys, in->data, in->len, iv_off, plain, &plain_len) < 0)
 		DBG1(LOG_ENC, "%s decryption failed", exchange_name(msg->hdr.exchange));
 	else if (fragment)
-		rc = add_fragment(sa, msg, plain, plain_len);
-	else
-		rc = parse_plain(msg, plain, plain_len);
+		chain = add_fragment(sa, msg, plain, plain_len);
+	else if (parse_plain(msg, plain, plain_len))
+		return plain;
 	free(plain);
-	return rc;
+	return chain;
 }
 
-/* Requests on an established or half-open SA.  The payloads are parsed
- * and logged; exchanges after IKE_SA_INIT are handled by later work,
- * so nothing is answered yet. */
+/* Hands a complete request to a worker (worker.c). */
+static void start_request(struct ike_service *svc, struct ike_sa *sa,
+			  const struct packet *in, struct ike_message *msg)
+{
+	struct ike_request *req = malloc(sizeof(*req));
+	uint8_t *plain;
+
+	if (!req)
+		return;
+	plain = decrypt(sa, in, msg);
+	if (!plain) {
+		free(req);
+		return;
+	}
+	/* An authentic request: the peer may have moved to port 4500 (NAT-T,
+	 * RFC 7296 2.23); answers go where requests come from. */
+	sa->local = in->local;
+	sa->remote = in->remote;
+	req->svc = svc;
+	req->sa = sa;
+	req->msg = *msg;
+	req->msg.encrypted = NULL;
+	req->plain = plain;
+	request_start(req);
+}
+
+/* Requests on an established or half-open SA: the window of one, then
+ * decryption here and the exchange on a worker. */
 static int sa_request(struct ike_service *svc, const struct packet *in,
 		      struct ike_message *msg, struct packet *out)
 {
@@ -150,14 +184,19 @@ static int sa_request(struct ike_service *svc, const struct packet *in,
 	memcpy(&spi_i, msg->hdr.spi_i, 8);
 	memcpy(&spi_r, msg->hdr.spi_r, 8);
 	sa = sa_table_find_spis(svc->sas, spi_i, spi_r);
-	if (!sa) {
+	if (!sa || sa->state == IKE_SA_DELETING) {
 		DBG1(LOG_NET, "no IKE_SA found for received %s, ignored",
 		     exchange_name(msg->hdr.exchange));
 		return 0;
 	}
+	if (sa->busy) {
+		DBG1(LOG_IKE, "ignoring request with ID %u, already processing",
+		     msg->hdr.message_id);
+		return 0;
+	}
 	if (sa->last_response && msg->hdr.message_id == sa->last_response_id &&
 	    msg->hdr.message_id + 1 == sa->next_request_id)
-		return send_cached(sa, in, out);
+		return send_cached(svc, sa, in, out);
 	if (msg->hdr.message_id != sa->next_request_id) {
 		DBG1(LOG_IKE, "received message ID %u, expected %u, ignored",
 		     msg->hdr.message_id, sa->next_request_id);
@@ -168,7 +207,7 @@ static int sa_request(struct ike_service *svc, const struct packet *in,
 		     exchange_name(msg->hdr.exchange));
 		return 0;
 	}
-	decrypt(sa, in, msg);
+	start_request(svc, sa, in, msg);
 	return 0;
 }
 

@@ -26,4 +26,32 @@ int ike_init_notify(const struct packet *in, const struct ike_message *msg,
 int exchange_finish_plain(struct msg_builder *b, const struct packet *in,
 			  struct packet *out);
 
+/* A complete, decrypted request on an IKE_SA, handled on a worker
+ * thread (worker.c); msg's payloads point into plain. */
+struct ike_request {
+	struct ike_service *svc;
+	struct ike_sa *sa;
+	struct ike_message msg;
+	uint8_t *plain;
+};
+
+/* Starts a worker for req (takes it). */
+int request_start(struct ike_request *req);
+
+/* The exchange: appends the response's payloads to chain.  Returns 0 to
+ * send the response, 1 to send it and end the IKE_SA, -1 to send
+ * nothing (logged). */
+int exchange_handle(struct ike_request *req, struct msg_builder *chain);
+int ike_auth_handle(struct ike_request *req, struct msg_builder *chain);
+int informational_handle(struct ike_request *req, struct msg_builder *chain);
+
+/* Releases what an IKE_SA holds (leases, CHILD_SAs) and marks it
+ * DELETING; the packet thread frees it once no worker uses it. */
+void exchange_sa_gone(struct ike_service *svc, struct ike_sa *sa);
+
+/* Encrypts and sends the response of req built in chain, and caches it
+ * for retransmits (respond.c). */
+int respond_encrypted(struct ike_service *svc, struct ike_sa *sa,
+		      const struct ike_header *req, struct msg_builder *chain);
+
 #endif

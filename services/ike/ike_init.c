@@ -188,16 +188,20 @@ static void host_only(const struct sockaddr_storage *ss, char *buf, size_t len)
 	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
 }
 
-static void detect_nat(const struct ike_message *msg, const struct packet *in)
+/* Returns whether either side is behind a NAT (ESP then goes in UDP). */
+static bool detect_nat(const struct ike_message *msg, const struct packet *in)
 {
 	const struct payload *src = message_find_notify(msg, N_NAT_DETECTION_SOURCE_IP);
 	const struct payload *dst = message_find_notify(msg, N_NAT_DETECTION_DESTINATION_IP);
 	struct notify_payload n;
+	bool local_nat;
 
 	if (!src || !dst)
-		return;
+		return false;
 	payload_notify_parse(dst->body, dst->len, &n);
-	if (!natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->local, n.data, n.len))
+	local_nat = !natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->local,
+				  n.data, n.len);
+	if (local_nat)
 		DBG1(LOG_IKE, "local host is behind NAT, sending keep alives");
 	/* Any NATD_S_IP may match: the peer may have several addresses. */
 	for (size_t i = 0; i < msg->n_payloads; i++) {
@@ -209,9 +213,10 @@ static void detect_nat(const struct ike_message *msg, const struct packet *in)
 		if (n.type == N_NAT_DETECTION_SOURCE_IP &&
 		    natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->remote,
 				 n.data, n.len))
-			return;
+			return local_nat;
 	}
 	DBG1(LOG_IKE, "remote host is behind NAT");
+	return true;
 }
 
 static void write_natd(struct msg_builder *b, const struct ike_header *h,
@@ -304,6 +309,7 @@ static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in
 	memcpy(sa->ni, r->nonce, r->nonce_len);
 	sa->nr_len = OUR_NONCE_LEN;
 	sa->peer_frag_supported = r->frag_supported;
+	sa->fragmentation = cfg->fragmentation;
 	sa->next_request_id = 1;
 	reassembly_init(&sa->reassembly, &svc->frag_budget,
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
@@ -338,12 +344,14 @@ static int respond(struct ike_service *svc, const struct packet *in,
 	sa = create_sa(svc, in, msg, r, cfg, selected, gir, gir_len);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (sa) {
-		detect_nat(msg, in);
+		sa->nat = detect_nat(msg, in);
 		rc = build_response(svc, sa, dh, cfg, msg, in,
 				    r->frag_supported && cfg->fragmentation != FRAG_NO,
 				    out);
-		if (rc == 1)
-			sa_table_cache_response(sa, 0, out->data, out->len);
+		if (rc == 1 && (sa_table_cache_response(sa, 0, out->data, out->len) < 0 ||
+				sa_table_keep_init(sa, in->data, in->len, out->data,
+						   out->len) < 0))
+			rc = 0;
 	}
 	dh_free(dh);
 	return rc;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "ike/exchange.h"
@@ -11,6 +12,7 @@
 #define RECV_POLL_MS 500
 /* charon's half_open_timeout default. */
 #define HALF_OPEN_TIMEOUT 30
+#define WORKER_POLL_US 10000
 
 static void *receive_loop(void *arg)
 {
@@ -24,6 +26,7 @@ static void *receive_loop(void *arg)
 
 		if (now != last_expiry) {
 			sa_table_expire_half_open(svc->sas, now - HALF_OPEN_TIMEOUT);
+			sa_table_reap(svc->sas);
 			last_expiry = now;
 		}
 		if (rc < 0) {
@@ -46,18 +49,37 @@ static void *receive_loop(void *arg)
 	return NULL;
 }
 
-/* The authority client dials in the background, so the authority may
- * start later; until it answers no CERTREQ is sent. */
-static int open_authority(struct ike_service *svc, struct daemon *d,
-			  char *err, size_t errlen)
+/* Clients dial in the background, so the other services may start
+ * later; until the authority answers no CERTREQ is sent. */
+static struct rpc_client *open_client(struct daemon *d, const char *name,
+				      char *err, size_t errlen)
 {
 	struct service_settings s;
 
-	if (settings_load(daemon_conf(d), "authority", &s, err, errlen) < 0)
-		return -1;
-	svc->certreq.authority = rpc_client_open(s.rpc_url,
+	if (settings_load(daemon_conf(d), name, &s, err, errlen) < 0)
+		return NULL;
+	return rpc_client_open(s.rpc_url,
 		strncmp(s.rpc_url, "tls+", 4) == 0 ? &s.tls : NULL, err, errlen);
-	return svc->certreq.authority ? 0 : -1;
+}
+
+static void close_clients(struct ike_service *svc)
+{
+	rpc_client_close(svc->certreq.authority);
+	rpc_client_close(svc->pool);
+	rpc_client_close(svc->kernel);
+	svc->certreq.authority = svc->pool = svc->kernel = NULL;
+}
+
+static int open_clients(struct ike_service *svc, struct daemon *d,
+			char *err, size_t errlen)
+{
+	svc->certreq.authority = open_client(d, "authority", err, errlen);
+	svc->pool = open_client(d, "pool", err, errlen);
+	svc->kernel = open_client(d, "kernel", err, errlen);
+	if (svc->certreq.authority && svc->pool && svc->kernel)
+		return 0;
+	close_clients(svc);
+	return -1;
 }
 
 int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
@@ -65,20 +87,18 @@ int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 	struct ike_service *svc = arg;
 	const struct ike_settings *s = &svc->settings;
 
-	if (open_authority(svc, d, err, errlen) < 0)
+	if (open_clients(svc, d, err, errlen) < 0)
 		return -1;
 	if (ike_sockets_open(&svc->sockets, s->listen, s->n_listen, s->port,
 			     s->port_nat_t, err, errlen) < 0) {
-		rpc_client_close(svc->certreq.authority);
-		svc->certreq.authority = NULL;
+		close_clients(svc);
 		return -1;
 	}
 	svc->stopping = false;
 	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
 		snprintf(err, errlen, "could not start the IKE packet thread");
 		ike_sockets_close(&svc->sockets);
-		rpc_client_close(svc->certreq.authority);
-		svc->certreq.authority = NULL;
+		close_clients(svc);
 		return -1;
 	}
 	svc->receiving = true;
@@ -93,8 +113,10 @@ void ike_service_stop(void *arg)
 		return;
 	svc->stopping = true;
 	pthread_join(svc->receiver, NULL);
+	/* Workers send on the sockets and call the other services. */
+	while (atomic_load(&svc->workers) > 0)
+		usleep(WORKER_POLL_US);
 	ike_sockets_close(&svc->sockets);
 	svc->receiving = false;
-	rpc_client_close(svc->certreq.authority);
-	svc->certreq.authority = NULL;
+	close_clients(svc);
 }

@@ -31,6 +31,8 @@ struct sa_table *sa_table_create(void)
 static void sa_free(struct ike_sa *sa)
 {
 	free(sa->last_response);
+	free(sa->init_request);
+	free(sa->init_response);
 	if (sa->reassembly.budget)
 		reassembly_reset(&sa->reassembly);
 	OPENSSL_cleanse(&sa->keys, sizeof(sa->keys));
@@ -173,7 +175,8 @@ size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff)
 	while (*link) {
 		struct ike_sa *sa = *link;
 
-		if (sa->state != IKE_SA_CONNECTING || sa->created >= cutoff) {
+		if (sa->state != IKE_SA_CONNECTING || sa->created >= cutoff ||
+		    sa->busy) {
 			link = &sa->next;
 			continue;
 		}
@@ -194,6 +197,35 @@ size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff)
 	return n;
 }
 
+size_t sa_table_reap(struct sa_table *table)
+{
+	struct ike_sa **link = &table->head, *gone = NULL;
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	while (*link) {
+		struct ike_sa *sa = *link;
+
+		if (sa->state != IKE_SA_DELETING || sa->busy) {
+			link = &sa->next;
+			continue;
+		}
+		*link = sa->next;
+		table->count--;
+		sa->next = gone;
+		gone = sa;
+		n++;
+	}
+	pthread_mutex_unlock(&table->lock);
+	while (gone) {
+		struct ike_sa *next = gone->next;
+
+		sa_free(gone);
+		gone = next;
+	}
+	return n;
+}
+
 int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,
 			    const uint8_t *resp, size_t len)
 {
@@ -205,8 +237,48 @@ int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,
 	free(sa->last_response);
 	sa->last_response = copy;
 	sa->last_response_len = len;
+	sa->last_response_count = 1;
+	sa->last_response_lens[0] = len;
 	sa->last_response_id = message_id;
 	return 0;
+}
+
+int sa_table_cache_append(struct ike_sa *sa, const uint8_t *resp, size_t len)
+{
+	uint8_t *grown;
+
+	if (sa->last_response_count >= FRAGMENTS_MAX_DEFAULT)
+		return -1;
+	grown = realloc(sa->last_response, sa->last_response_len + len);
+	if (!grown)
+		return -1;
+	memcpy(grown + sa->last_response_len, resp, len);
+	sa->last_response = grown;
+	sa->last_response_len += len;
+	sa->last_response_lens[sa->last_response_count++] = len;
+	return 0;
+}
+
+static uint8_t *copy_of(const uint8_t *data, size_t len)
+{
+	uint8_t *copy = malloc(len);
+
+	if (copy)
+		memcpy(copy, data, len);
+	return copy;
+}
+
+int sa_table_keep_init(struct ike_sa *sa, const uint8_t *request,
+		       size_t request_len, const uint8_t *response,
+		       size_t response_len)
+{
+	free(sa->init_request);
+	free(sa->init_response);
+	sa->init_request = copy_of(request, request_len);
+	sa->init_response = copy_of(response, response_len);
+	sa->init_request_len = request_len;
+	sa->init_response_len = response_len;
+	return sa->init_request && sa->init_response ? 0 : -1;
 }
 
 size_t sa_table_count(const struct sa_table *table)

@@ -4,6 +4,7 @@
 #ifndef CYGNET_IKE_SA_TABLE_H
 #define CYGNET_IKE_SA_TABLE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include <time.h>
 
 #include "ike.pb-c.h"
+#include "ike/child_sa.h"
+#include "ike/config.h"
 #include "ike/fragment.h"
 #include "ike/keymat.h"
 #include "ike/payload.h"
@@ -42,6 +45,10 @@ struct ike_sa {
 	enum ike_sa_state state;
 	size_t n_vips;
 	struct ike_sa_vip vips[IKE_SA_MAX_VIPS];
+	/* Touched by the worker of the SA only (and listings under the
+	 * table lock). */
+	size_t n_children;
+	struct child_sa children[CHILD_SA_MAX];
 
 	struct sockaddr_storage local;
 	struct sockaddr_storage remote;
@@ -53,12 +60,28 @@ struct ike_sa {
 	uint8_t nr[NONCE_MAX];
 	size_t nr_len;
 	bool peer_frag_supported;
+	enum fragmentation fragmentation;	/* the connection's setting */
+	bool nat;			/* NAT detected: ESP in UDP */
+	/* The peer's IKE_SA_INIT request and our response: each side signs
+	 * its own in IKE_AUTH (RFC 7296 2.15). */
+	uint8_t *init_request;
+	size_t init_request_len;
+	uint8_t *init_response;
+	size_t init_response_len;
+	/* A worker handles a request of this SA; the packet thread leaves
+	 * the SA alone until it is done (one request at a time). */
+	atomic_bool busy;
+	char local_id[512];
+	char remote_id[512];
+	time_t established;		/* CLOCK_MONOTONIC seconds, 0 before */
 	/* The next request we expect and the last response, resent for a
 	 * retransmitted request (window of 1). */
 	uint32_t next_request_id;
 	uint32_t last_response_id;
-	uint8_t *last_response;
+	uint8_t *last_response;	/* the packets, back to back */
 	size_t last_response_len;
+	size_t last_response_count;
+	size_t last_response_lens[FRAGMENTS_MAX_DEFAULT];
 	struct reassembly reassembly;
 
 	struct ike_sa *next;
@@ -90,9 +113,19 @@ size_t sa_table_count_half_open(struct sa_table *table);
  * logging each; returns how many. */
 size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff);
 
+/* Frees SAs in state DELETING that no worker uses any more; returns
+ * how many. */
+size_t sa_table_reap(struct sa_table *table);
+
 /* Keeps resp as the response to request message_id (copied). */
 int sa_table_cache_response(struct ike_sa *sa, uint32_t message_id,
 			    const uint8_t *resp, size_t len);
+/* Appends one more packet (fragment) to the cached response. */
+int sa_table_cache_append(struct ike_sa *sa, const uint8_t *resp, size_t len);
+/* Keeps copies of the IKE_SA_INIT messages for AUTH. */
+int sa_table_keep_init(struct ike_sa *sa, const uint8_t *request,
+		       size_t request_len, const uint8_t *response,
+		       size_t response_len);
 size_t sa_table_count(const struct sa_table *table);
 
 int sa_table_set_state(struct sa_table *table, uint64_t unique_id,

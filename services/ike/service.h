@@ -35,6 +35,11 @@ struct ike_service {
 	struct ike_settings settings;
 	struct ike_sockets sockets;
 	struct certreq_cache certreq;
+	struct rpc_client *pool;
+	struct rpc_client *kernel;
+	atomic_int workers;
+	atomic_uint next_reqid;		/* CHILD_SA reqids and unique ids */
+	atomic_uint next_child_id;		/* request threads running (worker.c) */
 	pthread_t receiver;
 	atomic_bool stopping;
 	bool receiving;

@@ -1,0 +1,54 @@
+/* The authority service's part of IKE_AUTH: the peer's certificate and
+ * AUTH payload are checked there, ours are made there.  Blocking calls,
+ * made from request workers (worker.c). */
+#ifndef CYGNET_IKE_AUTH_CALLS_H
+#define CYGNET_IKE_AUTH_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "authority.pb-c.h"
+#include "ike/identity.h"
+#include "ike/peer_cfg.h"
+#include "rpc.h"
+
+#define AUTH_CERTS_MAX 8
+#define AUTH_SIG_MAX 1024
+
+struct peer_certs {
+	size_t n;
+	const uint8_t *der[AUTH_CERTS_MAX];	/* [0] end entity */
+	size_t len[AUTH_CERTS_MAX];
+};
+
+/* VERIFY_CERT; logs the outcome.  Returns 0 when trusted. */
+int auth_verify_cert(struct rpc_client *authority, const struct peer_cfg *cfg,
+		     const struct peer_certs *certs, const struct identity *peer);
+
+/* VERIFY_AUTH; logs "authentication of '...' with ... successful" or
+ * why not.  Returns 0 when valid. */
+int auth_verify_signature(struct rpc_client *authority, const uint8_t *cert,
+			  size_t cert_len, const struct identity *peer,
+			  uint8_t method, const uint8_t *octets,
+			  size_t octets_len, const uint8_t *sig, size_t sig_len);
+
+/* Our certificate (LOCAL_CERT): *reply is freed by the caller with
+ * protobuf_c_message_free_unpacked.  Returns 0, -1 (logged). */
+int auth_local_cert(struct rpc_client *authority, const struct peer_cfg *cfg,
+		    Cygnet__LocalCertReply **reply);
+
+struct our_signature {
+	uint8_t method;
+	uint8_t data[AUTH_SIG_MAX];
+	size_t len;
+};
+
+/* SIGN with our key; logs "authentication of '...' (myself) with ...".
+ * Returns 0, -1 (logged). */
+int auth_sign(struct rpc_client *authority, const struct peer_cfg *cfg,
+	      const struct identity *us, const uint32_t *peer_hashes,
+	      size_t n_peer_hashes, const uint8_t *octets, size_t octets_len,
+	      struct our_signature *out);
+
+#endif

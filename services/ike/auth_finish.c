@@ -1,0 +1,53 @@
+/* IKE_AUTH after authentication: virtual IPs (CP) and the CHILD_SA. */
+#include <stdlib.h>
+
+#include "ike/child_create.h"
+#include "ike/cp.h"
+#include "ike/ike_auth.h"
+#include "log.h"
+
+/* Leases for the CFG_REQUEST's addresses; returns how many, or -1 when
+ * one was requested and none could be assigned. */
+static int acquire(struct ike_request *req, const struct peer_cfg *cfg,
+		   const struct payload *p, struct lease *leases)
+{
+	struct cp_payload *cp = malloc(sizeof(*cp));
+	struct cp_wanted wanted;
+	size_t n = 0;
+
+	if (!cp)
+		return -1;
+	payload_cp_parse(p->body, p->len, cp);
+	cp_requested(cp, &wanted);
+	free(cp);
+	for (size_t i = 0; i < wanted.n; i++)
+		if (lease_acquire(req->svc, req->sa, cfg, req->sa->remote_id,
+				  wanted.addr[i], wanted.len[i], &leases[n]) == 0)
+			n++;
+	return wanted.n && n == 0 ? -1 : (int)n;
+}
+
+int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
+		    const struct auth_request *r, struct msg_builder *b)
+{
+	struct lease *leases = calloc(CP_VIPS_MAX, sizeof(*leases));
+	int n = 0;
+
+	if (!leases)
+		return 0;
+	if (r->cp)
+		n = acquire(req, cfg, r->cp, leases);
+	if (n < 0) {
+		DBG1(LOG_IKE, "no virtual IP found, sending INTERNAL_ADDRESS_FAILURE");
+		exchange_write_notify(b, N_INTERNAL_ADDRESS_FAILURE);
+		DBG1(LOG_IKE, "configuration payload negotiation failed, no "
+		     "CHILD_SA built");
+	} else {
+		if (n > 0)
+			cp_write_reply(b, leases, (size_t)n);
+		if (r->sa && r->tsi && r->tsr && cfg->has_child)
+			child_create(req->svc, req->sa, cfg, r, leases, (size_t)n, b);
+	}
+	free(leases);
+	return 0;
+}

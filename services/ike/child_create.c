@@ -1,0 +1,170 @@
+/* The CHILD_SA created with IKE_AUTH (RFC 7296 1.2): the peer's ESP
+ * proposals and selectors against the connection's first child, the
+ * kernel state and our SA, TSi, TSr. */
+#include <arpa/inet.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/child_create.h"
+#include "ike/child_install.h"
+#include "ike/keymat.h"
+#include "log.h"
+
+#define MAX_RECEIVED_PROPOSALS 16
+#define KEYMAT_MAX 256
+
+static void address_bytes(const struct sockaddr_storage *ss, uint8_t *out,
+			  size_t *len)
+{
+	if (ss->ss_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		*len = 16;
+	} else {
+		memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		*len = 4;
+	}
+}
+
+static int choose_proposal(const struct peer_child *cfg,
+			   const struct payload *sa, struct child_sa *child)
+{
+	struct proposal *received = calloc(MAX_RECEIVED_PROPOSALS, sizeof(*received));
+	size_t n;
+	bool ok;
+
+	if (!received)
+		return -1;
+	n = payload_sa_parse(sa->body, sa->len, received, MAX_RECEIVED_PROPOSALS);
+	ok = proposal_select(cfg->proposals, cfg->n_proposals, received, n,
+			     &child->proposal);
+	free(received);
+	if (!ok || child->proposal.spi_size != 4) {
+		DBG1(LOG_IKE, "no acceptable proposal found");
+		return -1;
+	}
+	child->spi_out = get32(child->proposal.spi);
+	return 0;
+}
+
+/* Our side: dynamic is our IKE address; the peer's: its virtual IPs,
+ * or its IKE address without any. */
+static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
+		  const struct auth_request *r, const struct lease *leases,
+		  size_t n_leases, struct child_sa *child)
+{
+	struct ts peer_i[TS_PAYLOAD_MAX], peer_r[TS_PAYLOAD_MAX];
+	uint8_t dyn[CP_VIPS_MAX][16];
+	size_t dyn_len[CP_VIPS_MAX], n_dyn = 0;
+	size_t ni = payload_ts_parse(r->tsi->body, r->tsi->len, peer_i, TS_PAYLOAD_MAX);
+	size_t nr = payload_ts_parse(r->tsr->body, r->tsr->len, peer_r, TS_PAYLOAD_MAX);
+
+	address_bytes(&sa->local, dyn[0], &dyn_len[0]);
+	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, peer_r, nr,
+				      (const uint8_t (*)[16])dyn, dyn_len, 1,
+				      child->local_ts, CHILD_TS_MAX);
+	for (size_t i = 0; i < n_leases && i < CP_VIPS_MAX; i++) {
+		memcpy(dyn[n_dyn], leases[i].addr, leases[i].addr_len);
+		dyn_len[n_dyn++] = leases[i].addr_len;
+	}
+	if (n_dyn == 0)
+		address_bytes(&sa->remote, dyn[n_dyn], &dyn_len[n_dyn]), n_dyn++;
+	child->n_remote_ts = ts_narrow(cfg->remote_ts, cfg->n_remote_ts, peer_i,
+				       ni, (const uint8_t (*)[16])dyn, dyn_len,
+				       n_dyn, child->remote_ts, CHILD_TS_MAX);
+	if (child->n_local_ts && child->n_remote_ts)
+		return 0;
+	DBG1(LOG_IKE, "no acceptable traffic selectors found");
+	return -1;
+}
+
+static int keys_and_install(struct ike_service *svc, struct ike_sa *sa,
+			    struct child_sa *child)
+{
+	uint8_t keymat[KEYMAT_MAX];
+	size_t len = child_keymat_len(&child->proposal);
+	int rc;
+
+	if (len == 0 || len > sizeof(keymat) ||
+	    keymat_derive_child(sa->keys.prf, sa->keys.sk_d, NULL, 0, sa->ni,
+				sa->ni_len, sa->nr, sa->nr_len, keymat, len) < 0)
+		return -1;
+	rc = child_install(svc, sa, child, keymat, len);
+	OPENSSL_cleanse(keymat, sizeof(keymat));
+	return rc;
+}
+
+static void log_established(const struct child_sa *child)
+{
+	char local[512], remote[512];
+
+	ts_list_format(child->local_ts, child->n_local_ts, local, sizeof(local));
+	ts_list_format(child->remote_ts, child->n_remote_ts, remote, sizeof(remote));
+	DBG1(LOG_IKE, "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o and "
+	     "TS %s === %s", child->name, child->unique_id, child->spi_in,
+	     child->spi_out, local, remote);
+}
+
+static void write_child(struct msg_builder *b, const struct child_sa *child)
+{
+	struct proposal ours = child->proposal;
+	uint32_t spi = htonl(child->spi_in);
+
+	ours.spi_size = 4;
+	memcpy(ours.spi, &spi, 4);
+	payload_sa_write(b, &ours, 1);
+	payload_ts_write(b, PL_TSI, child->remote_ts, child->n_remote_ts);
+	payload_ts_write(b, PL_TSR, child->local_ts, child->n_local_ts);
+}
+
+/* Sets up everything but the kernel state; returns the notify to send
+ * on failure, 0 on success. */
+static uint16_t prepare(struct ike_service *svc, struct ike_sa *sa,
+			const struct peer_cfg *cfg, const struct auth_request *r,
+			const struct lease *leases, size_t n_leases,
+			struct child_sa *child)
+{
+	memset(child, 0, sizeof(*child));
+	snprintf(child->name, sizeof(child->name), "%s", cfg->child.name);
+	child->tunnel = cfg->child.mode != MODE_TRANSPORT;
+	child->encap = sa->nat;
+	child->rekey_time = cfg->child.rekey_time;
+	child->life_time = cfg->child.life_time;
+	if (choose_proposal(&cfg->child, r->sa, child) < 0)
+		return N_NO_PROPOSAL_CHOSEN;
+	if (narrow(sa, &cfg->child, r, leases, n_leases, child) < 0)
+		return N_TS_UNACCEPTABLE;
+	if (sa->n_children >= CHILD_SA_MAX)
+		return N_NO_ADDITIONAL_SAS;
+	child->reqid = atomic_fetch_add(&svc->next_reqid, 1) + 1;
+	child->unique_id = atomic_fetch_add(&svc->next_child_id, 1) + 1;
+	return 0;
+}
+
+void child_create(struct ike_service *svc, struct ike_sa *sa,
+		  const struct peer_cfg *cfg, const struct auth_request *r,
+		  const struct lease *leases, size_t n_leases,
+		  struct msg_builder *b)
+{
+	struct child_sa *child = malloc(sizeof(*child));
+	uint16_t notify;
+
+	if (!child)
+		return;
+	notify = prepare(svc, sa, cfg, r, leases, n_leases, child);
+	if (notify == 0 && (child_alloc_spi(svc, sa, child) < 0 ||
+			    keys_and_install(svc, sa, child) < 0)) {
+		child_uninstall(svc, sa, child);
+		DBG1(LOG_IKE, "failed to establish CHILD_SA, keeping IKE_SA");
+		notify = N_NO_PROPOSAL_CHOSEN;
+	}
+	if (notify) {
+		exchange_write_notify(b, notify);
+	} else {
+		sa->children[sa->n_children++] = *child;
+		log_established(child);
+		write_child(b, child);
+	}
+	free(child);
+}

@@ -1,0 +1,31 @@
+/* Requests on an IKE_SA by exchange type (on a worker thread), and the
+ * end of an IKE_SA. */
+#include "ike/exchange.h"
+#include "ike/lease.h"
+#include "ike/child_install.h"
+#include "log.h"
+
+int exchange_handle(struct ike_request *req, struct msg_builder *chain)
+{
+	switch (req->msg.hdr.exchange) {
+	case IKE_AUTH:
+		return ike_auth_handle(req, chain);
+	case INFORMATIONAL:
+		if (req->sa->state != IKE_SA_ESTABLISHED)
+			break;
+		return informational_handle(req, chain);
+	default:
+		break;
+	}
+	DBG1(LOG_IKE, "%s request in state %s not handled, ignored",
+	     exchange_name(req->msg.hdr.exchange),
+	     req->sa->state == IKE_SA_CONNECTING ? "CONNECTING" : "ESTABLISHED");
+	return -1;
+}
+
+void exchange_sa_gone(struct ike_service *svc, struct ike_sa *sa)
+{
+	child_uninstall_all(svc, sa);
+	lease_release_all(svc, sa);
+	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_DELETING, NULL);
+}

@@ -1,0 +1,283 @@
+/* IKE_AUTH as the responder with public key authentication (RFC 7296
+ * 1.2, 2.15): the peer config for the peer's identity, its certificate
+ * and AUTH checked by the authority, ours signed there, then the
+ * virtual IPs (cp.c) and the first CHILD_SA (child_sa.c). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/auth_calls.h"
+#include "ike/auth_octets.h"
+#include "ike/exchange.h"
+#include "ike/ike_auth.h"
+#include "log.h"
+
+#define MAX_PEER_HASHES 8
+
+static void read_certs(const struct ike_message *msg, struct auth_request *r)
+{
+	for (size_t i = 0; i < msg->n_payloads; i++) {
+		const struct payload *p = &msg->payloads[i];
+		struct cert_payload cert;
+
+		if (p->type == PL_CERTREQ)
+			r->certreq = true;
+		if (p->type != PL_CERT)
+			continue;
+		payload_cert_parse(p->body, p->len, &cert);
+		if (cert.encoding != CERT_X509_SIGNATURE) {
+			DBG1(LOG_ENC, "certificate encoding %u not supported, "
+			     "ignored", cert.encoding);
+			continue;
+		}
+		if (r->certs.n < AUTH_CERTS_MAX) {
+			r->certs.der[r->certs.n] = cert.data;
+			r->certs.len[r->certs.n++] = cert.len;
+		}
+	}
+}
+
+int auth_request_read(const struct ike_message *msg, struct auth_request *r)
+{
+	const struct payload *idi = message_find(msg, PL_IDI);
+	const struct payload *idr = message_find(msg, PL_IDR);
+	const struct payload *auth = message_find(msg, PL_AUTH);
+	struct id_payload id;
+
+	memset(r, 0, sizeof(*r));
+	if (!idi) {
+		DBG1(LOG_IKE, "IDi payload missing in IKE_AUTH request");
+		return -1;
+	}
+	payload_id_parse(idi->body, idi->len, &id);
+	identity_from_payload(id.type, id.data, id.len, &r->peer);
+	if (idr) {
+		payload_id_parse(idr->body, idr->len, &id);
+		identity_from_payload(id.type, id.data, id.len, &r->wanted);
+		r->has_wanted = true;
+	}
+	if (auth) {
+		payload_auth_parse(auth->body, auth->len, &r->auth);
+		r->has_auth = true;
+	}
+	read_certs(msg, r);
+	r->cp = message_find(msg, PL_CP);
+	r->sa = message_find(msg, PL_SA);
+	r->tsi = message_find(msg, PL_TSI);
+	r->tsr = message_find(msg, PL_TSR);
+	return 0;
+}
+
+static int select_config(struct ike_service *svc, struct ike_sa *sa,
+			 const struct auth_request *r, struct peer_cfg *cfg)
+{
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&svc->config_lock);
+	if (svc->config)
+		rc = peer_cfg_select(svc->config, &sa->local, &sa->remote,
+				     r->has_wanted ? r->wanted.text : NULL,
+				     r->peer.text, cfg);
+	pthread_rwlock_unlock(&svc->config_lock);
+	return rc;
+}
+
+/* The peer's certificate and AUTH payload. */
+static int verify_peer(struct ike_service *svc, struct ike_sa *sa,
+		       const struct peer_cfg *cfg, const struct auth_request *r)
+{
+	struct id_payload id = { .type = r->peer.type, .data = r->peer.data,
+				 .len = r->peer.len };
+	uint8_t *octets;
+	size_t len;
+	int rc;
+
+	if (r->certs.n == 0) {
+		DBG1(LOG_CFG, "no trusted public key found for '%s'", r->peer.text);
+		return -1;
+	}
+	if (auth_verify_cert(svc->certreq.authority, cfg, &r->certs, &r->peer) < 0)
+		return -1;
+	octets = auth_octets(sa->keys.prf, sa->keys.sk_pi, sa->keys.prf_len,
+			     sa->init_request, sa->init_request_len, sa->nr,
+			     sa->nr_len, &id, &len);
+	if (!octets)
+		return -1;
+	rc = auth_verify_signature(svc->certreq.authority, r->certs.der[0],
+				   r->certs.len[0], &r->peer, r->auth.method,
+				   octets, len, r->auth.data, r->auth.len);
+	free(octets);
+	return rc;
+}
+
+/* RFC 7427 hash algorithms from the peer's IKE_SA_INIT request. */
+static size_t peer_hashes(const struct ike_sa *sa, uint32_t *out)
+{
+	struct ike_message *msg = malloc(sizeof(*msg));
+	const struct payload *p;
+	struct notify_payload n;
+	size_t count = 0;
+
+	if (!msg)
+		return 0;
+	if (message_parse(sa->init_request, sa->init_request_len, msg) == PARSE_OK &&
+	    (p = message_find_notify(msg, N_SIGNATURE_HASH_ALGORITHMS))) {
+		payload_notify_parse(p->body, p->len, &n);
+		for (size_t i = 0; i + 1 < n.len && count < MAX_PEER_HASHES; i += 2)
+			out[count++] = get16(n.data + i);
+	}
+	free(msg);
+	return count;
+}
+
+static bool send_cert(const struct peer_cfg *cfg, const struct auth_request *r)
+{
+	if (cfg->send_cert == SEND_CERT_ALWAYS)
+		return true;
+	return cfg->send_cert == SEND_CERT_IFASKED && r->certreq;
+}
+
+static void write_certs(struct msg_builder *b, const Cygnet__LocalCertReply *lc)
+{
+	struct cert_payload cert = { .encoding = CERT_X509_SIGNATURE,
+				     .data = lc->cert.data, .len = lc->cert.len };
+
+	DBG1(LOG_IKE, "sending end entity cert \"%s\"", lc->subject);
+	payload_cert_write(b, PL_CERT, &cert);
+	for (size_t i = 0; i < lc->n_intermediates; i++) {
+		cert.data = lc->intermediates[i].data;
+		cert.len = lc->intermediates[i].len;
+		DBG1(LOG_IKE, "sending issuer cert");
+		payload_cert_write(b, PL_CERT, &cert);
+	}
+}
+
+/* IDr, CERT and AUTH of our side. */
+static int authenticate_self(struct ike_service *svc, struct ike_sa *sa,
+			     const struct peer_cfg *cfg,
+			     const struct auth_request *r, struct msg_builder *b)
+{
+	Cygnet__LocalCertReply *lc;
+	struct identity *us = malloc(sizeof(*us));
+	struct our_signature *sig = malloc(sizeof(*sig));
+	uint32_t hashes[MAX_PEER_HASHES];
+	struct id_payload id;
+	uint8_t *octets = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (!us || !sig || auth_local_cert(svc->certreq.authority, cfg, &lc) < 0) {
+		free(us);
+		free(sig);
+		return -1;
+	}
+	if (identity_from_config(cfg->local_id, lc->cert.data, lc->cert.len, us) < 0) {
+		DBG1(LOG_CFG, "local identity '%s' unusable with certificate "
+		     "\"%s\"", cfg->local_id, lc->subject);
+		goto out;
+	}
+	id = (struct id_payload){ .type = us->type, .data = us->data, .len = us->len };
+	octets = auth_octets(sa->keys.prf, sa->keys.sk_pr, sa->keys.prf_len,
+			     sa->init_response, sa->init_response_len, sa->ni,
+			     sa->ni_len, &id, &len);
+	if (!octets || auth_sign(svc->certreq.authority, cfg, us, hashes,
+				 peer_hashes(sa, hashes), octets, len, sig) < 0)
+		goto out;
+	snprintf(sa->local_id, sizeof(sa->local_id), "%s", us->text);
+	payload_id_write(b, PL_IDR, &id);
+	if (send_cert(cfg, r))
+		write_certs(b, lc);
+	payload_auth_write(b, &(struct auth_payload){ .method = sig->method,
+						      .data = sig->data,
+						      .len = sig->len });
+	rc = 0;
+out:
+	free(octets);
+	free(us);
+	free(sig);
+	protobuf_c_message_free_unpacked(&lc->base, NULL);
+	return rc;
+}
+
+static void host_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *addr = ss->ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
+}
+
+static void established(struct ike_service *svc, struct ike_sa *sa,
+			const struct peer_cfg *cfg)
+{
+	char local[64], remote[64];
+
+	sa->established = sa_table_now();
+	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_ESTABLISHED, cfg->name);
+	host_text(&sa->local, local, sizeof(local));
+	host_text(&sa->remote, remote, sizeof(remote));
+	DBG1(LOG_IKE, "IKE_SA %s[%llu] established between %s[%s]...%s[%s]",
+	     cfg->name, (unsigned long long)sa->unique_id, local, sa->local_id,
+	     remote, sa->remote_id);
+}
+
+void exchange_write_notify(struct msg_builder *b, uint16_t type)
+{
+	payload_notify_write(b, &(struct notify_payload){ .type = type });
+}
+
+/* The answer to a failed authentication; the IKE_SA ends with it. */
+static int auth_failed(struct msg_builder *b)
+{
+	exchange_write_notify(b, N_AUTHENTICATION_FAILED);
+	return 1;
+}
+
+/* The peer asked for EAP (no AUTH payload): the config switch and EAP
+ * are not part of this responder, so the exchange ends here. */
+static int no_auth_payload(const struct peer_cfg *cfg, struct msg_builder *b)
+{
+	if (cfg->remote_class == AUTH_CLASS_EAP)
+		DBG1(LOG_IKE, "peer requested EAP, EAP authentication is not "
+		     "available for config '%s'", cfg->name);
+	else
+		DBG1(LOG_CFG, "peer requested EAP, config unacceptable");
+	DBG1(LOG_CFG, "no alternative config found");
+	return auth_failed(b);
+}
+
+int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
+{
+	struct ike_sa *sa = req->sa;
+	struct auth_request *r = malloc(sizeof(*r));
+	struct peer_cfg *cfg = malloc(sizeof(*cfg));
+	int rc = -1;
+
+	if (!r || !cfg)
+		goto out;
+	if (sa->state != IKE_SA_CONNECTING) {
+		DBG1(LOG_IKE, "IKE_AUTH request on an established IKE_SA, ignored");
+		goto out;
+	}
+	if (auth_request_read(&req->msg, r) < 0 ||
+	    select_config(req->svc, sa, r, cfg) < 0) {
+		rc = auth_failed(b);
+		goto out;
+	}
+	snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", r->peer.text);
+	if (!r->has_auth)
+		rc = no_auth_payload(cfg, b);
+	else if (verify_peer(req->svc, sa, cfg, r) < 0 ||
+		 authenticate_self(req->svc, sa, cfg, r, b) < 0)
+		rc = auth_failed(b);
+	else {
+		established(req->svc, sa, cfg);
+		rc = ike_auth_finish(req, cfg, r, b);
+	}
+out:
+	free(r);
+	free(cfg);
+	return rc;
+}

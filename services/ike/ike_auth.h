@@ -1,0 +1,37 @@
+/* IKE_AUTH's parts: what the request carries, and the steps after
+ * authentication (virtual IPs, the first CHILD_SA). */
+#ifndef CYGNET_IKE_IKE_AUTH_H
+#define CYGNET_IKE_IKE_AUTH_H
+
+#include <stdbool.h>
+
+#include "ike/auth_calls.h"
+#include "ike/exchange.h"
+#include "ike/identity.h"
+#include "ike/peer_cfg.h"
+
+struct auth_request {
+	struct identity peer;		/* IDi */
+	bool has_wanted;
+	struct identity wanted;		/* IDr the peer asked for */
+	struct peer_certs certs;
+	bool certreq;
+	bool has_auth;
+	struct auth_payload auth;
+	const struct payload *cp;
+	const struct payload *sa;
+	const struct payload *tsi;
+	const struct payload *tsr;
+};
+
+/* Reads the IKE_AUTH request's payloads.  Returns 0, -1 without IDi. */
+int auth_request_read(const struct ike_message *msg, struct auth_request *r);
+
+/* After both sides are authenticated: CP and the CHILD_SA payloads.
+ * Returns 0 (the response is complete) like exchange_handle. */
+int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
+		    const struct auth_request *r, struct msg_builder *b);
+
+void exchange_write_notify(struct msg_builder *b, uint16_t type);
+
+#endif

@@ -1,0 +1,81 @@
+/* INFORMATIONAL requests (RFC 7296 1.4, 2.4): liveness checks answered
+ * empty, DELETE of CHILD_SAs (answered with ours) and of the IKE_SA. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/child_install.h"
+#include "ike/exchange.h"
+#include "log.h"
+
+static void host_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *addr = ss->ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
+}
+
+static int delete_ike(struct ike_sa *sa)
+{
+	char local[64], remote[64];
+
+	host_text(&sa->local, local, sizeof(local));
+	host_text(&sa->remote, remote, sizeof(remote));
+	DBG1(LOG_IKE, "received DELETE for IKE_SA %s[%llu]", sa->conn,
+	     (unsigned long long)sa->unique_id);
+	DBG1(LOG_IKE, "deleting IKE_SA %s[%llu] between %s[%s]...%s[%s]",
+	     sa->conn, (unsigned long long)sa->unique_id, local, sa->local_id,
+	     remote, sa->remote_id);
+	DBG1(LOG_IKE, "IKE_SA deleted");
+	return 1;
+}
+
+/* Our inbound SPIs of the CHILD_SAs the peer deleted by their outbound
+ * SPIs. */
+static void delete_children(struct ike_request *req,
+			    const struct delete_payload *d,
+			    struct msg_builder *b)
+{
+	uint8_t ours[CHILD_SA_MAX * 4];
+	uint16_t n = 0;
+
+	for (uint16_t i = 0; i < d->n_spis; i++) {
+		uint32_t spi = get32(d->spis + (size_t)i * 4), our_spi;
+
+		DBG1(LOG_IKE, "received DELETE for ESP CHILD_SA with SPI %08x", spi);
+		if (child_delete_by_peer_spi(req->svc, req->sa, spi, &our_spi) < 0) {
+			DBG1(LOG_IKE, "CHILD_SA not found, ignored");
+			continue;
+		}
+		if (n < CHILD_SA_MAX) {
+			our_spi = htonl(our_spi);
+			memcpy(ours + (size_t)n * 4, &our_spi, 4);
+			n++;
+		}
+	}
+	if (n)
+		payload_delete_write(b, &(struct delete_payload){
+			.protocol = PROTO_ESP, .spi_size = 4, .n_spis = n,
+			.spis = ours });
+}
+
+int informational_handle(struct ike_request *req, struct msg_builder *b)
+{
+	const struct ike_message *msg = &req->msg;
+
+	for (size_t i = 0; i < msg->n_payloads; i++) {
+		const struct payload *p = &msg->payloads[i];
+		struct delete_payload d;
+
+		if (p->type != PL_DELETE)
+			continue;
+		payload_delete_parse(p->body, p->len, &d);
+		if (d.protocol == PROTO_IKE)
+			return delete_ike(req->sa);
+		if (d.protocol == PROTO_ESP && d.spi_size == 4)
+			delete_children(req, &d, b);
+	}
+	return 0;
+}

@@ -1,0 +1,120 @@
+#include "ike/peer_cfg.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static void host_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *addr = ss->ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	if (!inet_ntop(ss->ss_family, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "%%any");
+}
+
+static const struct auth_cfg *first_auth(const struct auth_cfg *auths, size_t n)
+{
+	return n ? &auths[0] : NULL;
+}
+
+bool peer_id_matches(const struct conn_cfg *conn, const char *peer_id)
+{
+	const struct auth_cfg *remote = first_auth(conn->remote_auths,
+						   conn->n_remote_auths);
+
+	if (!remote || !remote->id || strcmp(remote->id, "%any") == 0)
+		return true;
+	return strcmp(remote->id, peer_id) == 0;
+}
+
+static void copy_text(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+static void copy_child(const struct child_cfg *c, struct peer_child *out)
+{
+	copy_text(out->name, sizeof(out->name), c->name);
+	out->n_local_ts = c->n_local_ts;
+	memcpy(out->local_ts, c->local_ts, sizeof(out->local_ts));
+	out->n_remote_ts = c->n_remote_ts;
+	memcpy(out->remote_ts, c->remote_ts, sizeof(out->remote_ts));
+	out->n_proposals = c->n_proposals;
+	memcpy(out->proposals, c->proposals, sizeof(out->proposals));
+	out->mode = c->mode;
+	out->rekey_time = c->rekey_time;
+	out->life_time = c->life_time;
+}
+
+static void copy_remote(const struct auth_cfg *a, struct peer_cfg *out)
+{
+	out->remote_class = a ? a->auth_class : AUTH_CLASS_ANY;
+	if (!a)
+		return;
+	if (a->id && strcmp(a->id, "%any") != 0)
+		copy_text(out->remote_id, sizeof(out->remote_id), a->id);
+	copy_text(out->revocation, sizeof(out->revocation), a->revocation);
+	out->n_cacerts = a->n_cacerts;
+	for (size_t i = 0; i < a->n_cacerts; i++)
+		copy_text(out->cacerts[i], sizeof(out->cacerts[i]),
+			  a->cacerts[i].subject ? a->cacerts[i].subject :
+						  a->cacerts[i].file);
+}
+
+static void copy_local(const struct auth_cfg *a, struct peer_cfg *out)
+{
+	if (!a)
+		return;
+	copy_text(out->local_id, sizeof(out->local_id), a->id);
+	if (a->n_certs)
+		copy_text(out->local_cert, sizeof(out->local_cert),
+			  a->certs[0].subject ? a->certs[0].subject :
+						a->certs[0].file);
+}
+
+static void copy_conn(const struct conn_cfg *c, struct peer_cfg *out)
+{
+	memset(out, 0, sizeof(*out));
+	copy_text(out->name, sizeof(out->name), c->name);
+	copy_remote(first_auth(c->remote_auths, c->n_remote_auths), out);
+	copy_local(first_auth(c->local_auths, c->n_local_auths), out);
+	out->send_cert = c->send_cert;
+	out->fragmentation = c->fragmentation;
+	out->n_pools = c->n_pools;
+	for (size_t i = 0; i < c->n_pools; i++)
+		copy_text(out->pools[i], sizeof(out->pools[i]), c->pools[i]);
+	out->has_child = c->n_children > 0;
+	if (out->has_child)
+		copy_child(&c->children[0], &out->child);
+}
+
+int peer_cfg_select(const struct ike_config *config,
+		    const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *remote,
+		    const char *our_id, const char *peer_id,
+		    struct peer_cfg *out)
+{
+	char lhost[64], rhost[64];
+
+	host_text(local, lhost, sizeof(lhost));
+	host_text(remote, rhost, sizeof(rhost));
+	DBG1(LOG_CFG, "looking for peer configs matching %s[%s]...%s[%s]",
+	     lhost, our_id && *our_id ? our_id : "%any", rhost, peer_id);
+	for (size_t i = 0; i < config->n_conns; i++) {
+		const struct conn_cfg *c = &config->conns[i];
+
+		if (!config_conn_matches(c, local, remote) ||
+		    !peer_id_matches(c, peer_id))
+			continue;
+		copy_conn(c, out);
+		DBG1(LOG_CFG, "selected peer config '%s'", out->name);
+		return 0;
+	}
+	DBG1(LOG_CFG, "no matching peer config found");
+	return -1;
+}

@@ -1,0 +1,62 @@
+/* Requests on an IKE_SA run on a thread of their own: they wait for
+ * the authority, pool and kernel services, and the packet thread must
+ * keep serving other SAs meanwhile.  The SA's busy flag keeps it to one
+ * request at a time. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "ike/exchange.h"
+#include "log.h"
+
+#define CHAIN_MAX MESSAGE_MAX_LEN
+
+static void finish(struct ike_request *req)
+{
+	struct ike_service *svc = req->svc;
+
+	req->sa->busy = false;
+	free(req->plain);
+	free(req);
+	atomic_fetch_sub(&svc->workers, 1);
+}
+
+static void *run(void *arg)
+{
+	struct ike_request *req = arg;
+	uint8_t *buf = malloc(CHAIN_MAX);
+	struct msg_builder chain;
+	int rc = -1;
+
+	if (buf) {
+		builder_init_chain(&chain, buf, CHAIN_MAX);
+		rc = exchange_handle(req, &chain);
+	}
+	if (rc >= 0) {
+		respond_encrypted(req->svc, req->sa, &req->msg.hdr, &chain);
+		req->sa->next_request_id = req->msg.hdr.message_id + 1;
+	}
+	free(buf);
+	if (rc > 0)
+		exchange_sa_gone(req->svc, req->sa);
+	finish(req);
+	return NULL;
+}
+
+int request_start(struct ike_request *req)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	int rc;
+
+	req->sa->busy = true;
+	atomic_fetch_add(&req->svc->workers, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&thread, &attr, run, req);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		return 0;
+	DBG1(LOG_JOB, "no thread for %s request", exchange_name(req->msg.hdr.exchange));
+	finish(req);
+	return -1;
+}

@@ -1,0 +1,87 @@
+#!/bin/bash
+# Cygnet's gateway (the four services, seed configuration) against a
+# strongSwan client with an RSA machine certificate (`machine` -> `win`):
+# IKE_SA_INIT and IKE_AUTH with certificates both ways, virtual IPv4 and
+# IPv6 from the pool service, the CHILD_SA through the kernel service,
+# DPD answered, and the client's DELETE cleaning up (leases offline).
+# On a kernel without ESP the kernel service refuses the SAs: the
+# IKE_SA is established, the CHILD_SA fails with NO_PROPOSAL_CHOSEN and
+# both sides say so.
+. "$CYG_TOP/tests/interop/lib.sh"
+cyg_begin
+
+ike_log=$CYG_LOGS/cygnet-ike.log
+client_log=$CYG_LOGS/charon-client.log
+
+cyg_start_web
+cyg_cygnet_setup "$(cyg_seed_gateway_conf)"
+cyg_seed_client_setup
+# DPD from the client every 2 s, to see liveness checks answered.
+sed -i '/^\tmachine {$/a\		dpd_delay = 2s' "$CYG_WORK/client/swanctl/swanctl.conf"
+cyg_start_cygnet || cyg_end
+cyg_start_charon client || cyg_end
+
+cyg_swanctl client --initiate --child machine --timeout 30 \
+	>"$CYG_LOGS/swanctl-initiate-machine.txt" 2>&1
+initiated=$?
+
+cyg_assert_log ike-auth-peer "$ike_log" \
+	"looking for peer configs matching $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[C=CH, O=Cygnet Test, CN=pc1.example.org]" \
+	"selected peer config 'win'" \
+	"authentication of 'C=CH, O=Cygnet Test, CN=pc1.example.org' with RSA signature successful"
+cyg_assert_log ike-auth-self "$ike_log" \
+	"authentication of 'vpn.example.org' (myself) with ECDSA-256 signature successful" \
+	"sending end entity cert \"C=CH, O=Cygnet Test, CN=vpn.example.org\""
+cyg_assert_log ike-established "$ike_log" \
+	"IKE_SA win[1] established between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[C=CH, O=Cygnet Test, CN=pc1.example.org]"
+cyg_assert_log client-established "$client_log" \
+	"authentication of 'vpn.example.org' with ECDSA-256 signature successful" \
+	"IKE_SA machine[1] established between"
+cyg_assert_log vips "$ike_log" "peer requested virtual IP %any" \
+	"assigning virtual IP 198.51.100." "peer requested virtual IP %any6" \
+	"assigning virtual IP 2001:db8:64::"
+cyg_assert_log client-vips "$client_log" "installing new virtual IP 198.51.100." \
+	"installing new virtual IP 2001:db8:64::"
+cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases.txt" 2>&1
+cyg_assert_log leases-online "$CYG_LOGS/cygnetctl-leases.txt" \
+	"online   'C=CH, O=Cygnet Test, CN=pc1.example.org'"
+cyg_assert_log esp-proposal "$ike_log" \
+	"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ"
+
+if [ "$CYG_ESP" = kernel ]; then
+	if [ "$initiated" -eq 0 ]; then
+		cyg_pass initiate
+	else
+		cyg_fail initiate "swanctl --initiate exit $initiated"
+	fi
+	cyg_assert_log child-established "$ike_log" "CHILD_SA win{1} established with SPIs" \
+		"TS 0.0.0.0/0 ::/0 === 198.51.100."
+	cyg_check ping4 cyg_in client ping -c 2 -i 0.2 -W 3 "$CYG_WEB_ADDR"
+else
+	# No ESP in this kernel: the kernel service's refusal is reported.
+	cyg_assert_log child-refused "$ike_log" \
+		"ESP not supported by this kernel" \
+		"unable to install inbound and outbound IPsec SA (SAD) in kernel" \
+		"failed to establish CHILD_SA, keeping IKE_SA"
+	cyg_assert_log client-child-refused "$client_log" \
+		"received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built"
+fi
+
+# DPD: the client's liveness checks are answered.
+sleep 3
+cyg_assert_log dpd "$ike_log" "parsed INFORMATIONAL request 2 [ ]" \
+	"generating INFORMATIONAL response 2 [ ]"
+cyg_swanctl client --list-sas --ike machine >"$CYG_LOGS/client-list-sas.txt" 2>&1
+cyg_assert_log client-sa-up "$CYG_LOGS/client-list-sas.txt" "ESTABLISHED"
+
+cyg_check terminate cyg_swanctl client --terminate --ike machine --timeout 10
+cyg_assert_log ike-4500 "$ike_log" \
+	"sending packet: from $CYG_GW_ADDR[4500] to $CYG_CLIENT_ADDR[4500]"
+cyg_assert_log ike-deleted "$ike_log" "received DELETE for IKE_SA win[1]" \
+	"IKE_SA deleted"
+cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-after.txt" 2>&1
+cyg_assert_log leases-offline "$CYG_LOGS/cygnetctl-leases-after.txt" \
+	"offline  'C=CH, O=Cygnet Test, CN=pc1.example.org'"
+
+cyg_stop_cygnet
+cyg_end
