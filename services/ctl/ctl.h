@@ -64,5 +64,6 @@ int ctl_cmd_reload(struct ctl *ctl);
 int ctl_cmd_list_certs(struct ctl *ctl);
 int ctl_cmd_list_pools(struct ctl *ctl);
 int ctl_cmd_list_conns(struct ctl *ctl);
+int ctl_cmd_list_sas(struct ctl *ctl);
 
 #endif

@@ -21,6 +21,7 @@ static const struct ctl_command commands[] = {
 	{ "--list-pools", 'A', "list pools and leases (--leases, --name NAME)",
 	  ctl_cmd_list_pools },
 	{ "--list-conns", 'L', "list loaded connections", ctl_cmd_list_conns },
+	{ "--list-sas", 'l', "list currently active IKE_SAs", ctl_cmd_list_sas },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

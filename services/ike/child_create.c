@@ -135,8 +135,6 @@ static uint16_t prepare(struct ike_service *svc, struct ike_sa *sa,
 		return N_NO_PROPOSAL_CHOSEN;
 	if (narrow(sa, &cfg->child, r, leases, n_leases, child) < 0)
 		return N_TS_UNACCEPTABLE;
-	if (sa->n_children >= CHILD_SA_MAX)
-		return N_NO_ADDITIONAL_SAS;
 	child->reqid = atomic_fetch_add(&svc->next_reqid, 1) + 1;
 	child->unique_id = atomic_fetch_add(&svc->next_child_id, 1) + 1;
 	return 0;
@@ -159,10 +157,13 @@ void child_create(struct ike_service *svc, struct ike_sa *sa,
 		DBG1(LOG_IKE, "failed to establish CHILD_SA, keeping IKE_SA");
 		notify = N_NO_PROPOSAL_CHOSEN;
 	}
+	if (notify == 0 && sa_table_add_child(svc->sas, sa, child) < 0) {
+		child_uninstall(svc, sa, child);
+		notify = N_NO_ADDITIONAL_SAS;
+	}
 	if (notify) {
 		exchange_write_notify(b, notify);
 	} else {
-		sa->children[sa->n_children++] = *child;
 		log_established(child);
 		write_child(b, child);
 	}

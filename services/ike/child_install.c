@@ -260,25 +260,29 @@ static void log_closing(const struct child_sa *child)
 
 void child_uninstall_all(struct ike_service *svc, struct ike_sa *sa)
 {
-	for (size_t i = 0; i < sa->n_children; i++)
-		child_uninstall(svc, sa, &sa->children[i]);
-	sa->n_children = 0;
+	while (sa->n_children) {
+		struct child_sa child = sa->children[sa->n_children - 1];
+
+		log_closing(&child);
+		sa_table_remove_child(svc->sas, sa, sa->n_children - 1);
+		child_uninstall(svc, sa, &child);
+	}
 }
 
 int child_delete_by_peer_spi(struct ike_service *svc, struct ike_sa *sa,
 			     uint32_t spi, uint32_t *our_spi)
 {
 	for (size_t i = 0; i < sa->n_children; i++) {
-		struct child_sa *c = &sa->children[i];
+		struct child_sa child = sa->children[i];
 
-		if (c->spi_out != spi)
+		if (child.spi_out != spi)
 			continue;
-		log_closing(c);
-		*our_spi = c->spi_in;
+		log_closing(&child);
+		*our_spi = child.spi_in;
 		DBG1(LOG_IKE, "sending DELETE for ESP CHILD_SA with SPI %08x",
-		     c->spi_in);
-		child_uninstall(svc, sa, c);
-		sa->children[i] = sa->children[--sa->n_children];
+		     child.spi_in);
+		sa_table_remove_child(svc->sas, sa, i);
+		child_uninstall(svc, sa, &child);
 		DBG1(LOG_CHD, "CHILD_SA closed");
 		return 0;
 	}

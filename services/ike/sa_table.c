@@ -325,6 +325,55 @@ int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
 	return rc;
 }
 
+struct ike_sa *sa_table_snapshot(struct sa_table *table, size_t *count)
+{
+	struct ike_sa *copies;
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	copies = calloc(table->count ? table->count : 1, sizeof(*copies));
+	for (const struct ike_sa *sa = table->head; sa && copies; sa = sa->next) {
+		copies[n] = *sa;
+		/* Only the plain fields travel. */
+		copies[n].last_response = NULL;
+		copies[n].init_request = copies[n].init_response = NULL;
+		copies[n].next = NULL;
+		memset(&copies[n].reassembly, 0, sizeof(copies[n].reassembly));
+		n++;
+	}
+	pthread_mutex_unlock(&table->lock);
+	*count = n;
+	return copies;
+}
+
+int sa_table_add_child(struct sa_table *table, struct ike_sa *sa,
+		       const struct child_sa *child)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&table->lock);
+	if (sa->n_children < CHILD_SA_MAX) {
+		sa->children[sa->n_children++] = *child;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return rc;
+}
+
+int sa_table_remove_child(struct sa_table *table, struct ike_sa *sa,
+			  size_t index)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&table->lock);
+	if (index < sa->n_children) {
+		sa->children[index] = sa->children[--sa->n_children];
+		rc = 0;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return rc;
+}
+
 static size_t count_vips(const struct sa_table *table)
 {
 	size_t n = 0;

@@ -135,6 +135,16 @@ int sa_table_set_state(struct sa_table *table, uint64_t unique_id,
 int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
 		     const struct ike_sa_vip *vip);
 
+/* Copies of all SAs (allocated, free()), taken under the lock. */
+struct ike_sa *sa_table_snapshot(struct sa_table *table, size_t *count);
+
+/* A CHILD_SA's arrival and departure on its IKE_SA, under the lock so
+ * listings see whole entries; -1 when there is no room / no such. */
+int sa_table_add_child(struct sa_table *table, struct ike_sa *sa,
+		       const struct child_sa *child);
+int sa_table_remove_child(struct sa_table *table, struct ike_sa *sa,
+			  size_t index);
+
 /* Fills list with the virtual IPs of all SAs that are not being
  * deleted (allocated; free with sa_table_vips_free). */
 int sa_table_list_vips(struct sa_table *table, Cygnet__VirtualIpList *list);

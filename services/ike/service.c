@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ike/conn_export.h"
+#include "ike/sa_list.h"
 #include "log.h"
 
 int ike_service_init(struct ike_service *svc)
@@ -146,11 +147,28 @@ static void handle_list_conns(void *arg, const ProtobufCMessage *request,
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
 
+static void handle_list_sas(void *arg, const ProtobufCMessage *request,
+			    struct rpc_reply *reply)
+{
+	Cygnet__IkeSaList *list = sa_list_build(arg);
+
+	(void)request;
+	if (!list) {
+		rpc_reply_error(reply, CYGNET__RPC_STATUS__RPC_FAILED,
+				"out of memory");
+		return;
+	}
+	rpc_reply_message(reply, &list->base);
+	sa_list_free(list);
+}
+
 const struct rpc_method ike_methods[] = {
 	{ CYGNET__IKE_METHOD__IKE_LIST_VIRTUAL_IPS, "list-virtual-ips",
 	  &cygnet__empty__descriptor, handle_list_vips },
 	{ CYGNET__IKE_METHOD__IKE_LIST_CONNS, "list-conns",
 	  &cygnet__empty__descriptor, handle_list_conns },
+	{ CYGNET__IKE_METHOD__IKE_LIST_SAS, "list-sas",
+	  &cygnet__empty__descriptor, handle_list_sas },
 };
 
 const size_t ike_n_methods = sizeof(ike_methods) / sizeof(ike_methods[0]);

@@ -45,6 +45,12 @@ cyg_assert_log client-vips "$client_log" "installing new virtual IP 198.51.100."
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases.txt" 2>&1
 cyg_assert_log leases-online "$CYG_LOGS/cygnetctl-leases.txt" \
 	"online   'C=CH, O=Cygnet Test, CN=pc1.example.org'"
+cyg_ctl --list-sas >"$CYG_LOGS/cygnetctl-list-sas.txt" 2>&1
+cyg_assert_log list-sas "$CYG_LOGS/cygnetctl-list-sas.txt" \
+	"win: #1, ESTABLISHED, IKEv2, " \
+	"  local  'vpn.example.org' @ $CYG_GW_ADDR[4500]" \
+	"  remote 'C=CH, O=Cygnet Test, CN=pc1.example.org' @ $CYG_CLIENT_ADDR[4500] [198.51.100." \
+	"  AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048"
 cyg_assert_log esp-proposal "$ike_log" \
 	"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ"
 
@@ -57,6 +63,10 @@ if [ "$CYG_ESP" = kernel ]; then
 	cyg_assert_log child-established "$ike_log" "CHILD_SA win{1} established with SPIs" \
 		"TS 0.0.0.0/0 ::/0 === 198.51.100."
 	cyg_check ping4 cyg_in client ping -c 2 -i 0.2 -W 3 "$CYG_WEB_ADDR"
+	cyg_ctl --list-sas >"$CYG_LOGS/cygnetctl-list-sas-child.txt" 2>&1
+	cyg_assert_log list-sas-child "$CYG_LOGS/cygnetctl-list-sas-child.txt" \
+		"  win: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA1_96" \
+		"    local  0.0.0.0/0 ::/0"
 else
 	# No ESP in this kernel: the kernel service's refusal is reported.
 	cyg_assert_log child-refused "$ike_log" \

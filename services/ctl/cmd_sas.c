@@ -1,0 +1,111 @@
+/* cygnetctl --list-sas: the IKE_SAs and CHILD_SAs of cygnet-ike in
+ * swanctl --list-sas format:
+ *
+ *   win: #1, ESTABLISHED, IKEv2, 8ab17b513b1c1514_i 80fd1986e5c0e179_r*
+ *     local  'vpn.example.org' @ 192.0.2.1[4500]
+ *     remote 'C=CH, O=..., CN=pc1' @ 192.0.2.2[4500] [198.51.100.65]
+ *     AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048
+ *     established 57s ago
+ *     win: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA1_96
+ *       installed 57s ago, rekeying in 3216s, expires in 3903s
+ *       in  caf527c5,  28317 bytes,   188 packets,     3s ago
+ *       out 9bcd9c12,  40788 bytes,   110 packets,     0s ago
+ *       local  0.0.0.0/0 ::/0
+ *       remote 198.51.100.65/32
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ike.pb-c.h"
+
+/* The kernel service is asked for every CHILD_SA's counters. */
+#define LIST_SAS_EXTRA_MS 3000
+
+static void print_list(FILE *out, const char *label, char **items, size_t n)
+{
+	fprintf(out, "%s", label);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? " " : "", items[i]);
+	fprintf(out, "\n");
+}
+
+static void print_traffic(FILE *out, const char *dir, uint32_t spi,
+			  uint64_t bytes, uint64_t packets, int64_t use)
+{
+	fprintf(out, "    %s %08x, %6llu bytes, %5llu packets", dir, spi,
+		(unsigned long long)bytes, (unsigned long long)packets);
+	if (use >= 0)
+		fprintf(out, ", %5llds ago", (long long)use);
+	fprintf(out, "\n");
+}
+
+static void print_child(FILE *out, const Cygnet__ChildSaInfo *c)
+{
+	fprintf(out, "  %s: #%u, reqid %u, %s, %s%s, ESP:%s\n", c->name,
+		c->unique_id, c->reqid, c->state, c->mode,
+		c->encap ? "-in-UDP" : "", c->algorithms);
+	fprintf(out, "    installed %llus ago", (unsigned long long)c->installed);
+	if (c->rekey_in)
+		fprintf(out, ", rekeying in %llus", (unsigned long long)c->rekey_in);
+	if (c->expires_in)
+		fprintf(out, ", expires in %llus", (unsigned long long)c->expires_in);
+	fprintf(out, "\n");
+	print_traffic(out, "in ", c->spi_in, c->bytes_in, c->packets_in, c->use_in);
+	print_traffic(out, "out", c->spi_out, c->bytes_out, c->packets_out,
+		      c->use_out);
+	print_list(out, "    local  ", c->local_ts, c->n_local_ts);
+	print_list(out, "    remote ", c->remote_ts, c->n_remote_ts);
+}
+
+static void print_sa(FILE *out, const Cygnet__IkeSaInfo *sa)
+{
+	fprintf(out, "%s: #%llu, %s, IKEv2, %016llx_i%s %016llx_r%s\n", sa->name,
+		(unsigned long long)sa->unique_id, sa->state,
+		(unsigned long long)sa->spi_i, sa->initiator ? "*" : "",
+		(unsigned long long)sa->spi_r, sa->initiator ? "" : "*");
+	fprintf(out, "  local  '%s' @ %s[%u]\n", sa->local_id, sa->local_host,
+		sa->local_port);
+	fprintf(out, "  remote '%s' @ %s[%u]", sa->remote_id, sa->remote_host,
+		sa->remote_port);
+	if (sa->n_remote_vips) {
+		fprintf(out, " [");
+		for (size_t i = 0; i < sa->n_remote_vips; i++)
+			fprintf(out, "%s%s", i ? " " : "", sa->remote_vips[i]);
+		fprintf(out, "]");
+	}
+	fprintf(out, "\n  %s\n", sa->algorithms);
+	if (strcmp(sa->state, "ESTABLISHED") == 0)
+		fprintf(out, "  established %llus ago\n",
+			(unsigned long long)sa->established);
+	for (size_t i = 0; i < sa->n_children; i++)
+		print_child(out, sa->children[i]);
+}
+
+int ctl_cmd_list_sas(struct ctl *ctl)
+{
+	Cygnet__Empty req = CYGNET__EMPTY__INIT;
+	const Cygnet__IkeSaList *list;
+	struct rpc_client *client;
+	struct rpc_result result;
+
+	if (ctl_no_args(ctl))
+		return 1;
+	client = ctl_connect(ctl, "ike");
+	if (!client)
+		return 1;
+	rpc_call(client, CYGNET__IKE_METHOD__IKE_LIST_SAS, &req.base,
+		 &cygnet__ike_sa_list__descriptor,
+		 ctl->timeout_ms + LIST_SAS_EXTRA_MS, &result);
+	rpc_client_close(client);
+	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+		fprintf(stderr, "cygnetctl: list-sas request failed: %s\n",
+			result.error);
+		return 1;
+	}
+	list = (const Cygnet__IkeSaList *)result.reply;
+	for (size_t i = 0; i < list->n_sas; i++)
+		print_sa(ctl->out, list->sas[i]);
+	protobuf_c_message_free_unpacked(result.reply, NULL);
+	return 0;
+}
