@@ -37,6 +37,9 @@ struct ike_request {
 
 /* Starts a worker for req (takes it). */
 int request_start(struct ike_request *req);
+/* Returns once no worker runs (they send on the sockets and use the
+ * SA table). */
+void request_wait_all(struct ike_service *svc);
 
 /* The exchange: appends the response's payloads to chain.  Returns 0 to
  * send the response, 1 to send it and end the IKE_SA, -1 to send

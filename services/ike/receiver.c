@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "daemon.h"
 #include "ike/exchange.h"
@@ -12,7 +11,6 @@
 #define RECV_POLL_MS 500
 /* charon's half_open_timeout default. */
 #define HALF_OPEN_TIMEOUT 30
-#define WORKER_POLL_US 10000
 
 static void *receive_loop(void *arg)
 {
@@ -113,9 +111,7 @@ void ike_service_stop(void *arg)
 		return;
 	svc->stopping = true;
 	pthread_join(svc->receiver, NULL);
-	/* Workers send on the sockets and call the other services. */
-	while (atomic_load(&svc->workers) > 0)
-		usleep(WORKER_POLL_US);
+	request_wait_all(svc);
 	ike_sockets_close(&svc->sockets);
 	svc->receiving = false;
 	close_clients(svc);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ike/conn_export.h"
+#include "ike/exchange.h"
 #include "ike/sa_list.h"
 #include "log.h"
 
@@ -19,6 +20,7 @@ int ike_service_init(struct ike_service *svc)
 
 void ike_service_cleanup(struct ike_service *svc)
 {
+	request_wait_all(svc);
 	config_free(svc->config);
 	svc->config = NULL;
 	sa_table_destroy(svc->sas);

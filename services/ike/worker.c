@@ -4,11 +4,13 @@
  * request at a time. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ike/exchange.h"
 #include "log.h"
 
 #define CHAIN_MAX MESSAGE_MAX_LEN
+#define WORKER_POLL_US 10000
 
 static void finish(struct ike_request *req)
 {
@@ -40,6 +42,12 @@ static void *run(void *arg)
 		exchange_sa_gone(req->svc, req->sa);
 	finish(req);
 	return NULL;
+}
+
+void request_wait_all(struct ike_service *svc)
+{
+	while (atomic_load(&svc->workers) > 0)
+		usleep(WORKER_POLL_US);
 }
 
 int request_start(struct ike_request *req)

@@ -1,7 +1,7 @@
 /* The responder's packet path without sockets: IKE_SA_INIT requests
  * built as an initiator would, the response checked and the keys
  * compared with an independent initiator-side derivation; then an
- * IKE_AUTH request in three encrypted fragments. */
+ * IKE_AUTH request in three encrypted fragments, answered by a worker. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +268,48 @@ static int keep(void *arg, const uint8_t *data, size_t len)
 	return 0;
 }
 
+/* The worker answered the IKE_AUTH request without AUTH (an EAP
+ * request, unacceptable for the config): AUTHENTICATION_FAILED under
+ * SK_er, cached for retransmits, and the IKE_SA is on its way out. */
+static void auth_failed_answered(const struct ike_message *init,
+				 const struct ike_keys *keys)
+{
+	struct sk_keys in_keys = { .encr = keys->encr, .encr_bits = keys->encr_bits,
+				   .encr_key = keys->sk_er, .integ = keys->integ,
+				   .integ_key = keys->sk_ar };
+	struct ike_message *resp = calloc(1, sizeof(*resp));
+	uint8_t plain[512];
+	size_t plain_len;
+	uint64_t spi_i, spi_r;
+	struct ike_sa *sa;
+
+	request_wait_all(&svc);
+	assert_logged("looking for peer configs matching 192.0.2.1[%any]..."
+		      "192.0.2.2[user@example.org]");
+	assert_logged("selected peer config 'rw'");
+	assert_logged("peer requested EAP, config unacceptable");
+	assert_logged("generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]");
+	memcpy(&spi_i, init->hdr.spi_i, 8);
+	memcpy(&spi_r, init->hdr.spi_r, 8);
+	sa = sa_table_find_spis(svc.sas, spi_i, spi_r);
+	ck_assert_ptr_nonnull(sa);
+	ck_assert_int_eq(sa->state, IKE_SA_DELETING);
+	ck_assert_uint_eq(sa->last_response_id, 1);
+	ck_assert_uint_eq(sa->last_response_count, 1);
+	ck_assert_int_eq(message_parse(sa->last_response, sa->last_response_len,
+				       resp), PARSE_OK);
+	ck_assert(!message_is_request(&resp->hdr));
+	ck_assert_int_eq(sk_decrypt(&in_keys, sa->last_response,
+				    sa->last_response_len,
+				    (size_t)(resp->encrypted->body - sa->last_response),
+				    plain, &plain_len), 0);
+	ck_assert_int_eq(message_parse_inner(resp, plain, plain_len), PARSE_OK);
+	ck_assert_ptr_nonnull(message_find_notify(resp, N_AUTHENTICATION_FAILED));
+	/* Gone from the table once no worker holds it. */
+	ck_assert_uint_eq(sa_table_reap(svc.sas), 1);
+	free(resp);
+}
+
 /* IKE_AUTH request 1 split into EF fragments by protect_message() with
  * the initiator's keys, received out of order and twice. */
 START_TEST(fragmented_ike_auth_decrypts)
@@ -319,6 +361,7 @@ START_TEST(fragmented_ike_auth_decrypts)
 	assert_logged("received fragment #2 of 3, reassembled fragmented IKE "
 		      "message (1117 bytes)");
 	assert_logged("parsed IKE_AUTH request 1 [ IDi CERTREQ ]");
+	auth_failed_answered(&msg, &keys);
 	/* Small enough: one SK message. */
 	e->n = 0;
 	params.fragment_size = 1280;
