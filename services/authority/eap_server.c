@@ -109,10 +109,9 @@ static void finish(struct eap_server *s, bool success, struct eap_outcome *out)
 							     EAP_ALT_NAMES_MAX);
 		out->tls_version = tls_server_version(s->tls);
 		out->cipher = tls_server_cipher(s->tls);
-		DBG1(LOG_TLS, "EAP-TLS with '%s' succeeded, MSK established",
-		     out->peer_subject);
+		DBG1(LOG_IKE, "EAP method EAP_TLS succeeded, MSK established");
 	} else
-		DBG1(LOG_TLS, "EAP-TLS failed: %s", s->reason);
+		DBG1(LOG_IKE, "EAP method EAP_TLS failed: %s", s->reason);
 }
 
 static void fail_now(struct eap_server *s, const char *why, struct eap_outcome *out)

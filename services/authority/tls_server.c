@@ -17,6 +17,7 @@ struct tls_server {
 	BIO *wbio;		/* us -> peer, owned by ssl */
 	struct tls_server_params params;
 	bool done;
+	bool negotiated;	/* the suite choice was logged */
 	char reason[320];
 	char peer_subject[DN_MAX];
 	X509 *peer;
@@ -71,9 +72,7 @@ static void set_client_cas(struct tls_server *t)
 		if (!wanted)
 			continue;
 		X509_NAME *dup = X509_NAME_dup(X509_get_subject_name(c->x509));
-		if (dup && sk_X509_NAME_push(names, dup))
-			DBG1(LOG_TLS, "sending TLS cert request for '%s'", c->subject);
-		else
+		if (!dup || !sk_X509_NAME_push(names, dup))
 			X509_NAME_free(dup);
 	}
 	SSL_CTX_set_client_CA_list(t->ctx, names);
@@ -103,7 +102,6 @@ static int setup_ctx(struct tls_server *t, char *why, size_t whylen)
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_cert_verify_callback(t->ctx, verify_client, t);
 	set_client_cas(t);
-	DBG1(LOG_TLS, "sending TLS server certificate '%s'", cert->subject);
 	return 0;
 }
 
@@ -173,6 +171,28 @@ static enum tls_step finish_tls13(struct tls_server *t)
 	return TLS_STEP_DONE;
 }
 
+/* Logged as charon does once the ClientHello is processed, in its order:
+ * OpenSSL has chosen the suite when it first asks for more input. */
+static void log_negotiated(struct tls_server *t)
+{
+	const STACK_OF(X509_NAME) *cas = SSL_get_client_CA_list(t->ssl);
+	char dn[DN_MAX];
+
+	if (t->negotiated || !SSL_get_pending_cipher(t->ssl))
+		return;
+	t->negotiated = true;
+	DBG1(LOG_TLS, "using key of type %s",
+	     pkey_type_name(t->params.server_cert->key));
+	DBG1(LOG_TLS, "negotiated %s using suite %s", tls_server_version(t),
+	     tls_server_cipher(t));
+	DBG1(LOG_TLS, "sending TLS server certificate '%s'",
+	     t->params.server_cert->subject);
+	for (int i = 0; i < sk_X509_NAME_num(cas); i++) {
+		dn_format(sk_X509_NAME_value(cas, i), dn, sizeof(dn));
+		DBG1(LOG_TLS, "sending TLS cert request for '%s'", dn);
+	}
+}
+
 enum tls_step tls_server_input(struct tls_server *t, const uint8_t *data,
 			       size_t len)
 {
@@ -185,10 +205,9 @@ enum tls_step tls_server_input(struct tls_server *t, const uint8_t *data,
 	if (len && BIO_write(t->rbio, data, (int)len) != (int)len)
 		return fail_handshake(t, SSL_ERROR_SSL);
 	rc = SSL_do_handshake(t->ssl);
+	log_negotiated(t);
 	if (rc == 1) {
 		t->done = true;
-		DBG1(LOG_TLS, "negotiated %s using suite %s", tls_server_version(t),
-		     tls_server_cipher(t));
 		return finish_tls13(t);
 	}
 	rc = SSL_get_error(t->ssl, rc);
@@ -259,7 +278,8 @@ const char *tls_server_version(const struct tls_server *t)
 
 const char *tls_server_cipher(const struct tls_server *t)
 {
-	const SSL_CIPHER *cipher = SSL_get_current_cipher(t->ssl);
+	const SSL_CIPHER *cipher = t->done ? SSL_get_current_cipher(t->ssl) :
+					     SSL_get_pending_cipher(t->ssl);
 
 	return cipher ? SSL_CIPHER_standard_name(cipher) : "none";
 }

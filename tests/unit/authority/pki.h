@@ -229,14 +229,22 @@ static inline void pki_log_start(void)
 	log_set_sink(pki_log_sink, NULL);
 }
 
-static inline int pki_logged(const char *text)
+/* Where TEXT first stands in the captured log, -1 if it does not. */
+static inline long pki_log_pos(const char *text)
 {
-	int found;
+	const char *at;
+	long pos;
 
 	pthread_mutex_lock(&pki_log_lock);
-	found = strstr(pki_log_buf, text) != NULL;
+	at = strstr(pki_log_buf, text);
+	pos = at ? at - pki_log_buf : -1;
 	pthread_mutex_unlock(&pki_log_lock);
-	return found;
+	return pos;
+}
+
+static inline int pki_logged(const char *text)
+{
+	return pki_log_pos(text) >= 0;
 }
 
 #endif
