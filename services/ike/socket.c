@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,19 @@ static int parse_addr(const char *text, uint16_t port,
 	return -1;
 }
 
+/* The kernel takes ESP-in-UDP (RFC 3948) off our NAT-T port and hands
+ * us the rest (IKE with its non-ESP marker, keepalives).  Without it the
+ * CHILD_SAs of peers behind NAT receive nothing, but IKE still works,
+ * so a kernel refusing it costs a log line only. */
+static void set_esp_in_udp(int fd, const char *where)
+{
+	int type = UDP_ENCAP_ESPINUDP;
+
+	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0)
+		DBG1(LOG_NET, "enabling UDP_ENCAP on %s failed: %s", where,
+		     strerror(errno));
+}
+
 static int open_one(struct ike_sockets *s, const struct sockaddr_storage *ss,
 		    bool natt, char *err, size_t errlen)
 {
@@ -79,6 +93,8 @@ static int open_one(struct ike_sockets *s, const struct sockaddr_storage *ss,
 			close(fd);
 		return -1;
 	}
+	if (natt)
+		set_esp_in_udp(fd, where);
 	s->fds[s->count] = fd;
 	s->bound[s->count] = *ss;
 	s->natt[s->count++] = natt;
