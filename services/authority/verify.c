@@ -106,20 +106,26 @@ static void record_path(STACK_OF(X509) *chain, struct verify_result *r)
 	int n = sk_X509_num(chain);
 
 	for (int i = 0; i < n && r->n_path < TRUST_PATH_MAX; i++) {
-		X509 *x = sk_X509_value(chain, i);
-		dn_format(X509_get_subject_name(x), r->path[r->n_path],
-			  sizeof(r->path[0]));
-		if (i == n - 1)
-			DBG1(LOG_CFG, "  using trusted ca certificate \"%s\"",
-			     r->path[r->n_path]);
-		else if (i > 0)
-			DBG1(LOG_CFG, "  using intermediate ca certificate \"%s\"",
-			     r->path[r->n_path]);
+		dn_format(X509_get_subject_name(sk_X509_value(chain, i)),
+			  r->path[r->n_path], sizeof(r->path[0]));
 		r->n_path++;
 	}
-	if (n > 0 && X509_self_signed(sk_X509_value(chain, n - 1), 0) == 1)
-		DBG1(LOG_CFG, "  reached self-signed root ca with a path length of %d",
-		     n - 2 > 0 ? n - 2 : 0);
+}
+
+/* charon's words for the issuer it walks to next: a root, an intermediate
+ * loaded here, or one only the peer sent. */
+static void log_issuer(const struct cred_store *store, STACK_OF(X509) *chain, int i)
+{
+	X509 *issuer = sk_X509_value(chain, i);
+	char dn[DN_MAX];
+
+	dn_format(X509_get_subject_name(issuer), dn, sizeof(dn));
+	if (i == sk_X509_num(chain) - 1)
+		DBG1(LOG_CFG, "  using trusted ca certificate \"%s\"", dn);
+	else if (store_find_cert_by_x509(store, issuer))
+		DBG1(LOG_CFG, "  using trusted intermediate ca certificate \"%s\"", dn);
+	else
+		DBG1(LOG_CFG, "  using untrusted intermediate certificate \"%s\"", dn);
 }
 
 static bool chain_has_ca(const struct cred_store *store, STACK_OF(X509) *chain,
@@ -244,23 +250,28 @@ static bool policy_accepts(Cygnet__RevocationPolicy policy,
 	return true;
 }
 
+/* Walks the chain up as charon does: each issuer, then the status of the
+ * certificate it issued, then the root. */
 static bool check_revocation(struct crl_fetcher *crl, const struct cred_store *store,
 			     STACK_OF(X509) *chain, const struct verify_params *p,
 			     struct verify_result *r)
 {
-	for (int i = 0; i + 1 < sk_X509_num(chain); i++) {
+	int n = sk_X509_num(chain);
+
+	for (int i = 0; i + 1 < n; i++) {
 		X509 *cert = sk_X509_value(chain, i);
 		X509 *issuer = sk_X509_value(chain, i + 1);
 		struct revocation_result rev;
 		char subject[DN_MAX];
 
+		log_issuer(store, chain, i + 1);
 		dn_format(X509_get_subject_name(cert), subject, sizeof(subject));
 		DBG1(LOG_CFG, "checking certificate status of \"%s\"", subject);
 		revocation_status(crl, store, cert, issuer, p, &rev);
 		if (rev.status == REVOCATION_GOOD)
-			DBG1(LOG_CFG, "  certificate status is good");
+			DBG1(LOG_CFG, "certificate status is good");
 		else if (rev.status == REVOCATION_UNKNOWN)
-			DBG1(LOG_CFG, "  certificate status is not available");
+			DBG1(LOG_CFG, "certificate status is not available");
 		if (!policy_accepts(p->revocation, &rev)) {
 			fail(r, rev.status == REVOCATION_REVOKED ?
 			     CYGNET__CERT_STATUS__CERT_REVOKED :
@@ -269,6 +280,9 @@ static bool check_revocation(struct crl_fetcher *crl, const struct cred_store *s
 			return false;
 		}
 	}
+	if (n > 0 && X509_self_signed(sk_X509_value(chain, n - 1), 0) == 1)
+		DBG1(LOG_CFG, "  reached self-signed root ca with a path length of %d",
+		     n - 2 > 0 ? n - 2 : 0);
 	return true;
 }
 

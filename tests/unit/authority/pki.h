@@ -247,4 +247,16 @@ static inline int pki_logged(const char *text)
 	return pki_log_pos(text) >= 0;
 }
 
+/* Each of the N LINES was logged, one after the other. */
+static inline void pki_assert_log_order(const char *const *lines, size_t n)
+{
+	long last = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		long pos = pki_log_pos(lines[i]);
+		ck_assert_msg(pos > last, "'%s' missing or out of order", lines[i]);
+		last = pos;
+	}
+}
+
 #endif

@@ -86,8 +86,16 @@ START_TEST(t_good_strict)
 	pki_log_start();
 	ck_assert_int_eq(verify(f, store, "peer/eclient.crt", STRICT, 3000, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
-	ck_assert(pki_logged("  crl is valid: until "));
-	ck_assert(pki_logged("  certificate status is good"));
+	static const char *const charon_order[] = {
+		"  using trusted intermediate ca certificate \"",
+		"checking certificate status of \"C=CH, O=Cygnet Test, CN=",
+		"  crl correctly signed by \"",
+		"  crl is valid: until ",
+		"[CFG] certificate status is good",
+		"  using trusted ca certificate \"",
+		"  reached self-signed root ca with a path length of 1",
+	};
+	pki_assert_log_order(charon_order, sizeof(charon_order) / sizeof(charon_order[0]));
 	crl_fetcher_stats(f, &stats);
 	/* the client's CRL and the intermediate's (from the root) */
 	ck_assert_uint_eq(stats.fetch_ok, 2);

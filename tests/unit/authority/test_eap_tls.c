@@ -75,13 +75,8 @@ static void assert_charon_order(void)
 		"received TLS peer certificate 'C=CH, O=Cygnet Test, CN=",
 		"EAP method EAP_TLS succeeded, MSK established",
 	};
-	long last = -1;
 
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		long pos = pki_log_pos(lines[i]);
-		ck_assert_msg(pos > last, "'%s' missing or out of order", lines[i]);
-		last = pos;
-	}
+	pki_assert_log_order(lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const size_t fragment_sizes[] = { 1400, 1024, 300, 100 };

@@ -61,8 +61,13 @@ START_TEST(t_valid_chain)
 	ck_assert_uint_eq(r.n_path, 2);
 	ck_assert_str_eq(r.path[0], "C=CH, O=Cygnet Test, CN=peer");
 	ck_assert_str_eq(r.path[1], ROOT_DN);
-	ck_assert(pki_logged("  using trusted ca certificate \"" ROOT_DN "\""));
-	ck_assert(pki_logged("reached self-signed root ca with a path length of 0"));
+	static const char *const seed_order[] = {
+		"  using certificate \"C=CH, O=Cygnet Test, CN=peer\"",
+		"  using trusted ca certificate \"" ROOT_DN "\"",
+		"checking certificate status of \"C=CH, O=Cygnet Test, CN=peer\"",
+		"  reached self-signed root ca with a path length of 0",
+	};
+	pki_assert_log_order(seed_order, sizeof(seed_order) / sizeof(seed_order[0]));
 }
 END_TEST
 
