@@ -24,7 +24,7 @@ pe_fail() {
 pe_setup() {
 	local name=$1 cmd
 	[ "$(id -u)" = 0 ] || { pe_fail "$name" "needs root (rootful podman)"; return 1; }
-	for cmd in podman runc debootstrap flock sha256sum; do
+	for cmd in podman buildah runc debootstrap flock sha256sum unshare; do
 		command -v "$cmd" >/dev/null ||
 			{ pe_fail "$name" "$cmd missing (deploy/deps/deploy.txt: make deps)"; return 1; }
 	done
@@ -118,16 +118,15 @@ pe_prune() {
 	return 0
 }
 
-# pe_wait_healthy CONTAINER [TRIES]: polls the container's health check
-# (no systemd timers run them here).
+# pe_wait_healthy CONTAINER [SECONDS]: polls the container's health check
+# (no systemd timers run them here) for up to SECONDS (default 20).
 pe_wait_healthy() {
-	local c=$1 tries=${2:-50}
-	while [ "$tries" -gt 0 ]; do
+	local c=$1 until=$((SECONDS + ${2:-20}))
+	while :; do
 		podman healthcheck run "$c" >/dev/null 2>&1 && return 0
-		tries=$((tries - 1))
+		[ "$SECONDS" -lt "$until" ] || return 1
 		sleep 0.2
 	done
-	return 1
 }
 
 # pe_pki NAME DIR: the demo PKI (deploy/pki/mkpki, keys cached) as a
@@ -144,4 +143,14 @@ pe_pki() {
 	cp "$dir/pki/$gw/x509/$gw.pem" "$dir/swanctl/x509/$gw.pem"
 	install -m 600 "$dir/pki/$gw/ecdsa/$gw.key" "$dir/swanctl/private/$gw.key"
 	chmod 700 "$dir/swanctl/private"
+}
+
+# pe_teardown: after a test's own cleanup, with the lock still held: build
+# containers an interrupted build left behind, and the storage driver's
+# mounts, so nothing stays mounted between runs.
+pe_teardown() {
+	buildah rm --all >/dev/null 2>&1
+	grep -q " $cache/storage/overlay/[^ ]*/merged " /proc/self/mounts ||
+		umount "$cache/storage/overlay" 2>/dev/null
+	return 0
 }

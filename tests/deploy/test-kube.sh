@@ -5,8 +5,8 @@
 # Each container's liveness probe passes, each /status answers, the
 # containers run with the users and capabilities the manifests give them,
 # and cygnetctl --status in the gateway pod sees all four services over the
-# manifests' endpoints.  In a network namespace of the test's own, which
-# stands in for the node's.  Prints PASS/FAIL lines.
+# manifests' endpoints.  In network and mount namespaces of the test's own,
+# which stand in for the node's.  Prints PASS/FAIL lines.
 set -u
 . "$(dirname "$0")/podman-env.sh"
 name=kube
@@ -18,19 +18,24 @@ if [ -z "${CYGNET_TEST_NETNS:-}" ]; then
 		{ pe_fail "$name" "python3-yaml missing (deploy/deps/deploy.txt: make deps)"; exit 1; }
 	pe_base "$name" || exit 1
 	pe_images "$name" || exit 1
-	CYGNET_TEST_NETNS=1 CYGNET_IMAGE_TAG=$tag exec unshare --net "$0" "$@"
+	CYGNET_TEST_NETNS=1 CYGNET_IMAGE_TAG=$tag exec unshare --net --mount "$0" "$@"
 fi
 ip link set lo up
 pe_setup "$name" || exit 1
 tag=$CYGNET_IMAGE_TAG
 work=$(mktemp -d)
+# The Service names: podman 4.3 ignores hostAliases in the host network and
+# copies the host's /etc/hosts, so the test's mount namespace gets its own.
+{ cat /etc/hosts; echo "127.0.0.1 cygnet-ike cygnet-authority cygnet-pool"; } >"$work/hosts"
+mount --bind "$work/hosts" /etc/hosts || { pe_fail "$name" "cannot mount $work/hosts"; exit 1; }
 spec=$work/pods.yaml
 
 cleanup() {
 	[ -s "$spec" ] && podman play kube --down "$spec" >/dev/null 2>&1
 	podman pod rm -f -t 0 cygnet-gateway cygnet-authority cygnet-pool >/dev/null 2>&1
-	podman volume rm -f cygnet-pool-state >/dev/null 2>&1
+	podman volume rm -f cygnet-pool-state cygnet-config >/dev/null 2>&1
 	rm -rf "$work"
+	pe_teardown
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -45,10 +50,9 @@ if ! "$top/tests/deploy/kube-to-podman" "$tag" "$work/secret" "$kube/configmap.y
 	pe_fail "$name" "kube-to-podman: $(cat "$work/err")"
 	exit 1
 fi
-cleanup_pods() {
-	podman pod rm -f -t 0 cygnet-gateway cygnet-authority cygnet-pool >/dev/null 2>&1
-}
-cleanup_pods
+# leftovers of an interrupted run
+podman pod rm -f -t 0 cygnet-gateway cygnet-authority cygnet-pool >/dev/null 2>&1
+podman volume rm -f cygnet-pool-state cygnet-config >/dev/null 2>&1
 start=$(date +%s%N)
 if ! podman play kube "$spec" >"$work/play.log" 2>&1; then
 	pe_fail "$name" "podman play kube: $(tail -5 "$work/play.log" | tr '\n' ' ')"
@@ -60,7 +64,7 @@ declare -A ctr=([ike]=cygnet-gateway-ike [kernel]=cygnet-gateway-kernel
 declare -A port=([ike]=9101 [authority]=9102 [pool]=9103 [kernel]=9104)
 for s in $SERVICES; do
 	c=${ctr[$s]}
-	if pe_wait_healthy "$c" 100; then
+	if pe_wait_healthy "$c" 20; then
 		echo "PASS kube $s liveness probe"
 	else
 		echo "FAIL kube $s liveness probe: $(podman inspect -f '{{.State.Status}} exit {{.State.ExitCode}}' "$c" 2>&1) $(podman logs --tail 5 "$c" 2>&1 | tr '\n' ' ')"

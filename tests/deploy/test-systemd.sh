@@ -14,6 +14,7 @@ work=$(mktemp -d)
 cleanup() {
 	podman rm -f -t 0 "$ctr" >/dev/null 2>&1
 	rm -rf "$work"
+	pe_teardown
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
