@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "authority.pb-c.h"
+#include "cmd_certs.h"
 #include "ctl.h"
 
 struct certs_opts {
@@ -132,7 +132,7 @@ static void print_cert(FILE *out, const Cygnet__CertInfo *c, int64_t now, bool u
 	fputc('\n', out);
 }
 
-static void print_certs(FILE *out, const Cygnet__CertList *list, bool utc)
+void ctl_print_certs(FILE *out, const Cygnet__CertList *list, bool utc)
 {
 	static const struct {
 		Cygnet__CertInfo__Kind kind;
@@ -198,7 +198,7 @@ static void print_crl(FILE *out, const Cygnet__CrlInfo *c, int64_t now, bool utc
 	}
 }
 
-static void print_crls(FILE *out, const Cygnet__CrlList *list, bool utc)
+void ctl_print_crls(FILE *out, const Cygnet__CrlList *list, bool utc)
 {
 	if (list->n_crls)
 		fputs("\nList of X.509 CRLs\n", out);
@@ -252,12 +252,12 @@ int ctl_cmd_list_certs(struct ctl *ctl)
 	req.subject = (char *)(opts.subject ? opts.subject : "");
 	if (call(ctl, client, CYGNET__AUTHORITY_METHOD__AUTHORITY_LIST_CERTS, &req.base,
 		 &cygnet__cert_list__descriptor, &certs) == 0) {
-		print_certs(ctl->out, (const Cygnet__CertList *)certs.reply, opts.utc);
+		ctl_print_certs(ctl->out, (const Cygnet__CertList *)certs.reply, opts.utc);
 		protobuf_c_message_free_unpacked(certs.reply, NULL);
 		if (call(ctl, client, CYGNET__AUTHORITY_METHOD__AUTHORITY_LIST_CRLS,
 			 &empty.base, &cygnet__crl_list__descriptor, &crls) == 0) {
 			if (!opts.subject)
-				print_crls(ctl->out, (const Cygnet__CrlList *)crls.reply,
+				ctl_print_crls(ctl->out, (const Cygnet__CrlList *)crls.reply,
 					   opts.utc);
 			protobuf_c_message_free_unpacked(crls.reply, NULL);
 			rc = 0;
