@@ -143,3 +143,20 @@ void lease_release_all(struct ike_service *svc, struct ike_sa *sa)
 	for (size_t i = 0; i < sa->n_vips; i++)
 		release(svc, &sa->vips[i]);
 }
+
+void lease_reconcile_start(struct ike_service *svc)
+{
+	Cygnet__VirtualIpList none = CYGNET__VIRTUAL_IP_LIST__INIT;
+	struct rpc_result result;
+
+	rpc_call(svc->pool, CYGNET__POOL_METHOD__POOL_RECONCILE, &none.base,
+		 &cygnet__reconcile_reply__descriptor, POOL_TIMEOUT_MS, &result);
+	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+		DBG1(LOG_CFG, "reconciling leases with the pool service failed: %s",
+		     result.error);
+		return;
+	}
+	DBG1(LOG_CFG, "reconciled leases with the pool service, %u corrected",
+	     ((const Cygnet__ReconcileReply *)result.reply)->changed);
+	protobuf_c_message_free_unpacked(result.reply, NULL);
+}

@@ -6,6 +6,7 @@
 
 #include "daemon.h"
 #include "ike/exchange.h"
+#include "ike/lease.h"
 #include "log.h"
 
 #define RECV_POLL_MS 500
@@ -92,6 +93,7 @@ int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 		close_clients(svc);
 		return -1;
 	}
+	lease_reconcile_start(svc);
 	svc->stopping = false;
 	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
 		snprintf(err, errlen, "could not start the IKE packet thread");

@@ -3,7 +3,8 @@
 # strongSwan client with an RSA machine certificate (`machine` -> `win`):
 # IKE_SA_INIT and IKE_AUTH with certificates both ways, virtual IPv4 and
 # IPv6 from the pool service, the CHILD_SA through the kernel service,
-# DPD answered, and the client's DELETE cleaning up (leases offline).
+# DPD answered, the client's DELETEs cleaning up (leases offline), and
+# a restarted IKE service putting the leases of lost SAs offline.
 # On a kernel without ESP the kernel service refuses the SAs: the
 # IKE_SA is established, the CHILD_SA fails with NO_PROPOSAL_CHOSEN and
 # both sides say so.
@@ -84,6 +85,13 @@ cyg_assert_log dpd "$ike_log" "parsed INFORMATIONAL request 2 [ ]" \
 cyg_swanctl client --list-sas --ike machine >"$CYG_LOGS/client-list-sas.txt" 2>&1
 cyg_assert_log client-sa-up "$CYG_LOGS/client-list-sas.txt" "ESTABLISHED"
 
+if [ "$CYG_ESP" = kernel ]; then
+	# The client closes the CHILD_SA alone: our SPI comes back in the DELETE.
+	cyg_check terminate-child cyg_swanctl client --terminate --child machine --timeout 10
+	cyg_assert_log child-deleted "$ike_log" "received DELETE for ESP CHILD_SA with SPI" \
+		"closing CHILD_SA win{1} with SPIs" "CHILD_SA closed" \
+		"generating INFORMATIONAL response 3 [ D ]"
+fi
 cyg_check terminate cyg_swanctl client --terminate --ike machine --timeout 10
 cyg_assert_log ike-4500 "$ike_log" \
 	"sending packet: from $CYG_GW_ADDR[4500] to $CYG_CLIENT_ADDR[4500]"
@@ -92,6 +100,26 @@ cyg_assert_log ike-deleted "$ike_log" "received DELETE for IKE_SA win[1]" \
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-after.txt" 2>&1
 cyg_assert_log leases-offline "$CYG_LOGS/cygnetctl-leases-after.txt" \
 	"offline  'C=CH, O=Cygnet Test, CN=pc1.example.org'"
+
+# A restarted IKE service holds no IKE_SA: the pool service is told so
+# (POOL_RECONCILE) and the lease of the SA lost with the old process goes
+# offline.
+cyg_check reinitiate cyg_swanctl client --initiate --ike machine --timeout 30
+kill -TERM "$CYG_PID_ike"
+wait "$CYG_PID_ike"
+cyg_spawn gw "$CYG_LOGS/cygnet-ike-restarted.log" \
+	"$CYGNET_BIN/cygnet-ike" --config "$CYG_CYGNET_CONF"
+CYG_PID_ike=$CYG_LAST_PID
+cyg_wait_path "$CYG_CYGNET_DIR/run/ike.rpc" 15 "$CYG_PID_ike"
+cyg_assert_log ike-reconciled "$CYG_LOGS/cygnet-ike-restarted.log" \
+	"reconciled leases with the pool service, 2 corrected"
+cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-restart.txt" 2>&1
+if grep -qF "online   'C=CH, O=Cygnet Test, CN=pc1.example.org'" \
+	"$CYG_LOGS/cygnetctl-leases-restart.txt"; then
+	cyg_fail leases-offline-restart "a lease stayed online after the IKE restart"
+else
+	cyg_pass leases-offline-restart
+fi
 
 cyg_stop_cygnet
 cyg_end
