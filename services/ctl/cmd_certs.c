@@ -71,39 +71,45 @@ static void print_list(FILE *out, const char *label, char **items, size_t n,
 		fputc('\n', out);
 }
 
-static void print_validity(FILE *out, const Cygnet__CertInfo *c, int64_t now,
-			   bool utc)
+static void print_hex_line(FILE *out, const char *label,
+			   const ProtobufCBinaryData *data, bool skip_zero)
 {
-	fputs("  validity:  not before ", out);
-	print_time(out, c->not_before, utc);
-	if (now < c->not_before) {
+	fputs(label, out);
+	print_hex(out, data, skip_zero);
+	fputc('\n', out);
+}
+
+/* A validity start: ok, or how long until it is reached. */
+static void print_start(FILE *out, int64_t start, int64_t now, bool utc)
+{
+	print_time(out, start, utc);
+	if (now < start) {
 		fputs(", not valid yet (valid in ", out);
-		print_delta(out, now, c->not_before);
+		print_delta(out, now, start);
 		fputs(")\n", out);
 	} else {
 		fputs(", ok\n", out);
 	}
-	fputs("             not after  ", out);
-	print_time(out, c->not_after, utc);
-	if (now > c->not_after) {
-		fputs(", expired (", out);
-		print_delta(out, now, c->not_after);
-		fputs(" ago)\n", out);
-	} else {
-		fputs(", ok (expires in ", out);
-		print_delta(out, now, c->not_after);
-		fputs(")\n", out);
-	}
+}
+
+/* A validity end: how long ago it passed, or how long until it does. */
+static void print_end(FILE *out, int64_t end, int64_t now, bool utc)
+{
+	print_time(out, end, utc);
+	fputs(now > end ? ", expired (" : ", ok (expires in ", out);
+	print_delta(out, now, end);
+	fputs(now > end ? " ago)\n" : ")\n", out);
 }
 
 static void print_cert(FILE *out, const Cygnet__CertInfo *c, int64_t now, bool utc)
 {
 	fprintf(out, "\n  subject:  \"%s\"\n", c->subject);
 	fprintf(out, "  issuer:   \"%s\"\n", c->issuer);
-	print_validity(out, c, now, utc);
-	fputs("  serial:    ", out);
-	print_hex(out, &c->serial, true);
-	fputc('\n', out);
+	fputs("  validity:  not before ", out);
+	print_start(out, c->not_before, now, utc);
+	fputs("             not after  ", out);
+	print_end(out, c->not_after, now, utc);
+	print_hex_line(out, "  serial:    ", &c->serial, true);
 	print_list(out, "  altNames:  ", c->alt_names, c->n_alt_names, ", ");
 	fputs("  flags:     ", out);
 	for (size_t i = 0; i < c->n_flags; i++)
@@ -113,23 +119,14 @@ static void print_cert(FILE *out, const Cygnet__CertInfo *c, int64_t now, bool u
 		fprintf(out, "  pathlen:   %d\n", c->pathlen);
 	print_list(out, "  CRL URIs:  ", c->crl_uris, c->n_crl_uris, "\n             ");
 	print_list(out, "  OCSP URIs: ", c->ocsp_uris, c->n_ocsp_uris, "\n             ");
-	if (c->authkey_id.len) {
-		fputs("  authkeyId: ", out);
-		print_hex(out, &c->authkey_id, false);
-		fputc('\n', out);
-	}
-	if (c->subjkey_id.len) {
-		fputs("  subjkeyId: ", out);
-		print_hex(out, &c->subjkey_id, false);
-		fputc('\n', out);
-	}
+	if (c->authkey_id.len)
+		print_hex_line(out, "  authkeyId: ", &c->authkey_id, false);
+	if (c->subjkey_id.len)
+		print_hex_line(out, "  subjkeyId: ", &c->subjkey_id, false);
 	fprintf(out, "  pubkey:    %s %u bits%s\n", c->pubkey_type, c->pubkey_bits,
 		c->has_private_key ? ", has private key" : "");
-	fputs("  keyid:     ", out);
-	print_hex(out, &c->keyid, false);
-	fputs("\n  subjkey:   ", out);
-	print_hex(out, &c->subjkey, false);
-	fputc('\n', out);
+	print_hex_line(out, "  keyid:     ", &c->keyid, false);
+	print_hex_line(out, "  subjkey:   ", &c->subjkey, false);
 }
 
 void ctl_print_certs(FILE *out, const Cygnet__CertList *list, bool utc)
@@ -162,29 +159,14 @@ static void print_crl(FILE *out, const Cygnet__CrlInfo *c, int64_t now, bool utc
 
 	fprintf(out, "\n  issuer:   \"%s\"\n", c->issuer);
 	fputs("  update:    this on ", out);
-	print_time(out, c->this_update, utc);
-	if (now < c->this_update) {
-		fputs(", not valid yet (valid in ", out);
-		print_delta(out, now, c->this_update);
-		fputs(")\n", out);
-	} else {
-		fputs(", ok\n", out);
-	}
+	print_start(out, c->this_update, now, utc);
 	if (c->next_update) {
 		fputs("             next on ", out);
-		print_time(out, c->next_update, utc);
-		fputs(now > c->next_update ? ", expired (" : ", ok (expires in ", out);
-		print_delta(out, now, c->next_update);
-		fputs(now > c->next_update ? " ago)\n" : ")\n", out);
+		print_end(out, c->next_update, now, utc);
 	}
-	fputs("  serial:    ", out);
-	print_hex(out, &c->serial, true);
-	fputc('\n', out);
-	if (c->authkey_id.len) {
-		fputs("  authKeyId: ", out);
-		print_hex(out, &c->authkey_id, false);
-		fputc('\n', out);
-	}
+	print_hex_line(out, "  serial:    ", &c->serial, true);
+	if (c->authkey_id.len)
+		print_hex_line(out, "  authKeyId: ", &c->authkey_id, false);
 	if (c->n_revoked)
 		fprintf(out, "  %zu revoked certificate%s%s:\n", c->n_revoked,
 			c->n_revoked == 1 ? "" : "s",
