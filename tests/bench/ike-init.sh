@@ -7,8 +7,10 @@
 # (aes256-sha256-<group>, certificate auth, CERTREQ for the one CA), and
 # prints per group:
 #   ike_sa_init ECP_256: cygnet N/s, strongswan M/s, ratio R (cygnet/strongswan)
-# with latency p50/p99 and the responder's CPU time per IKE_SA_INIT (the
-# median round of each).
+# with latency p50/p99 and the responder's CPU time (user + system, all
+# threads, from /proc) per answered IKE_SA_INIT, each from the round with
+# the median rate.  The CPU figure shows the work per request apart from
+# how many cores a responder can use.
 #
 # Fairness:
 # - Every answered IKE_SA_INIT leaves a half-open IKE_SA behind on both
@@ -28,7 +30,7 @@
 #   Both share the machine's cores with the generator.
 #
 # usage: ike-init.sh BUILD_DIR   (BUILD_DIR/bin and BUILD_DIR/tests/bench)
-# Environment: BENCH_IKE_ROUNDS (3), BENCH_IKE_COUNT (950),
+# Environment: BENCH_IKE_ROUNDS (5), BENCH_IKE_COUNT (950),
 #   BENCH_IKE_WINDOW (16), BENCH_IKE_GROUPS ("ecp256 modp2048 x25519"),
 #   CYGNET_TEST_CACHE (mkpki key cache, default /var/cache/cygnet-test).
 # Logs of the last run stay in BUILD_DIR/bench-logs/ike-init.
@@ -37,7 +39,7 @@ build=${1:?usage: ike-init.sh BUILD_DIR}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$build/bin
 gen=$build/tests/bench/bench_ike_init
-rounds=${BENCH_IKE_ROUNDS:-3}
+rounds=${BENCH_IKE_ROUNDS:-5}
 count=${BENCH_IKE_COUNT:-950}
 window=${BENCH_IKE_WINDOW:-16}
 group_list=${BENCH_IKE_GROUPS:-ecp256 modp2048 x25519}
@@ -314,6 +316,7 @@ median_round() {
 echo "ike_sa_init: $rounds rounds per responder and group, $count requests each," \
 	"window $window, 8 source addresses x 16 ports; load average: $(cut -d' ' -f1-3 /proc/loadavg)," \
 	"$(nproc) CPUs"
+echo "  charon: its default 16 worker threads; cygnet-ike: IKE_SA_INIT on its one packet thread"
 for group in $group_list; do
 	for r in $(seq "$rounds"); do
 		round cygnet "$group"
