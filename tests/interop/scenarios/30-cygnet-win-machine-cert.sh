@@ -111,6 +111,11 @@ cyg_spawn gw "$CYG_LOGS/cygnet-ike-restarted.log" \
 	"$CYGNET_BIN/cygnet-ike" --config "$CYG_CYGNET_CONF"
 CYG_PID_ike=$CYG_LAST_PID
 cyg_wait_path "$CYG_CYGNET_DIR/run/ike.rpc" 15 "$CYG_PID_ike"
+# The RPC socket may come before the reconcile call: wait for its line.
+for _ in $(seq 100); do
+	grep -qF "reconciled leases" "$CYG_LOGS/cygnet-ike-restarted.log" && break
+	sleep 0.1
+done
 cyg_assert_log ike-reconciled "$CYG_LOGS/cygnet-ike-restarted.log" \
 	"reconciled leases with the pool service, 2 corrected"
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-restart.txt" 2>&1
