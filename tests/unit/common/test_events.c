@@ -140,15 +140,12 @@ static struct events_pub *open_pub(void)
 
 static void setup(void)
 {
-	tmpdir_make(tmpdir, sizeof(tmpdir), "events");
-	snprintf(url, sizeof(url), "ipc://%s/run/test.events", tmpdir);
-	log_set_all_levels(0);
+	endpoint_setup(tmpdir, sizeof(tmpdir), "events", url, sizeof(url), "test.events");
 }
 
 static void teardown(void)
 {
-	tmpdir_remove(tmpdir);
-	nng_fini();
+	endpoint_teardown(tmpdir);
 }
 
 START_TEST(test_topic_filter)
@@ -299,19 +296,17 @@ END_TEST
 
 static Suite *events_suite(void)
 {
-	Suite *s = suite_create("events");
-	TCase *tc = tcase_create("events");
+	const TTest *tests[] = {
+		test_topic_filter,
+		test_ipc_perms_and_removal,
+		test_subscriber_before_publisher,
+		test_event_without_topic_dropped,
+		test_tls_events,
+		test_bad_url,
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_topic_filter);
-	tcase_add_test(tc, test_ipc_perms_and_removal);
-	tcase_add_test(tc, test_subscriber_before_publisher);
-	tcase_add_test(tc, test_event_without_topic_dropped);
-	tcase_add_test(tc, test_tls_events);
-	tcase_add_test(tc, test_bad_url);
-	suite_add_tcase(s, tc);
-	return s;
+	return endpoint_suite("events", 60, setup, teardown, tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }
 
 TEST_MAIN(events_suite)

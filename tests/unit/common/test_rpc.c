@@ -181,17 +181,14 @@ static long now_ms(void)
 
 static void setup(void)
 {
-	tmpdir_make(tmpdir, sizeof(tmpdir), "rpc");
-	snprintf(ipc_url, sizeof(ipc_url), "ipc://%s/run/test.rpc", tmpdir);
+	endpoint_setup(tmpdir, sizeof(tmpdir), "rpc", ipc_url, sizeof(ipc_url), "test.rpc");
 	port_base = free_tcp_port();
 	snprintf(tcp_url, sizeof(tcp_url), "tcp://127.0.0.1:%d", port_base);
-	log_set_all_levels(0);
 }
 
 static void teardown(void)
 {
-	tmpdir_remove(tmpdir);
-	nng_fini();
+	endpoint_teardown(tmpdir);
 }
 
 START_TEST(test_ipc_call_and_perms)
@@ -282,6 +279,8 @@ struct async_wait {
 	char last_error[256];
 };
 
+#define ASYNC_WAIT_INIT { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, "" }
+
 static void async_done(void *arg, struct rpc_result *res)
 {
 	struct async_wait *w = arg;
@@ -320,8 +319,7 @@ START_TEST(test_async_in_flight)
 {
 	struct rpc_server *s = start_server(ipc_url, NULL, MEET_COUNT);
 	struct rpc_client *c = open_client(ipc_url, NULL);
-	struct async_wait w = { PTHREAD_MUTEX_INITIALIZER,
-				PTHREAD_COND_INITIALIZER, 0, 0, "" };
+	struct async_wait w = ASYNC_WAIT_INIT;
 	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
 
 	meet_arrived = 0;
@@ -337,8 +335,7 @@ START_TEST(test_close_with_calls_in_flight)
 {
 	struct rpc_server *s = start_server(ipc_url, NULL, 2);
 	struct rpc_client *c = open_client(ipc_url, NULL);
-	struct async_wait w = { PTHREAD_MUTEX_INITIALIZER,
-				PTHREAD_COND_INITIALIZER, 0, 0, "" };
+	struct async_wait w = ASYNC_WAIT_INIT;
 	Cygnet__Identity id = CYGNET__IDENTITY__INIT;
 
 	assert_echo_ok(c, 1);
@@ -359,8 +356,7 @@ START_TEST(test_stop_answers_running_handler)
 {
 	struct rpc_server *s = start_server(ipc_url, NULL, 2);
 	struct rpc_client *c = open_client(ipc_url, NULL);
-	struct async_wait w = { PTHREAD_MUTEX_INITIALIZER,
-				PTHREAD_COND_INITIALIZER, 0, 0, "" };
+	struct async_wait w = ASYNC_WAIT_INIT;
 	Cygnet__Identity id = CYGNET__IDENTITY__INIT;
 
 	atomic_store(&sleepers, 0);
@@ -733,30 +729,28 @@ END_TEST
 
 static Suite *rpc_suite(void)
 {
-	Suite *s = suite_create("rpc");
-	TCase *tc = tcase_create("rpc");
+	const TTest *tests[] = {
+		test_ipc_call_and_perms,
+		test_tcp_call,
+		test_concurrent_calls,
+		test_async_in_flight,
+		test_close_with_calls_in_flight,
+		test_stop_answers_running_handler,
+		test_server_gone,
+		test_tcp_server_never_started,
+		test_client_before_server_and_restart,
+		test_timeout_when_slow,
+		test_error_replies,
+		test_garbage_bytes,
+		test_undecodable_body,
+		test_bad_urls,
+		test_mutual_tls,
+		test_tls_server_name,
+		test_ipc_in_use,
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_ipc_call_and_perms);
-	tcase_add_test(tc, test_tcp_call);
-	tcase_add_test(tc, test_concurrent_calls);
-	tcase_add_test(tc, test_async_in_flight);
-	tcase_add_test(tc, test_close_with_calls_in_flight);
-	tcase_add_test(tc, test_stop_answers_running_handler);
-	tcase_add_test(tc, test_server_gone);
-	tcase_add_test(tc, test_tcp_server_never_started);
-	tcase_add_test(tc, test_client_before_server_and_restart);
-	tcase_add_test(tc, test_timeout_when_slow);
-	tcase_add_test(tc, test_error_replies);
-	tcase_add_test(tc, test_garbage_bytes);
-	tcase_add_test(tc, test_undecodable_body);
-	tcase_add_test(tc, test_bad_urls);
-	tcase_add_test(tc, test_mutual_tls);
-	tcase_add_test(tc, test_tls_server_name);
-	tcase_add_test(tc, test_ipc_in_use);
-	suite_add_tcase(s, tc);
-	return s;
+	return endpoint_suite("rpc", 120, setup, teardown, tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }
 
 TEST_MAIN(rpc_suite)
