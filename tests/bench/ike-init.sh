@@ -27,11 +27,20 @@
 # - Both log at level 1 to a file, one write per line (charon flush_line).
 # - Threads: charon runs its default 16 worker threads; cygnet-ike answers
 #   IKE_SA_INIT on its one packet thread (it has no setting for more).
-#   Both share the machine's cores with the generator.
+#   Both share the machine's cores with the generator; on a loaded
+#   machine the scheduler shares CPU per runnable thread, which favours
+#   charon's many threads further.
+# - The work differs: charon 5.9.8 answers with its KE value and defers
+#   g^ir and the IKE key derivation until IKE_AUTH arrives (uprobes on
+#   libcrypto counted no EVP_PKEY_derive, ECDH_compute_key or
+#   DH_compute_key call in charon over a round; cygnet-ike made one per
+#   request).  cygnet-ike derives both before it answers.  The figures
+#   compare answering IKE_SA_INIT, not whole IKE_SA setups.
 #
 # usage: ike-init.sh BUILD_DIR   (BUILD_DIR/bin and BUILD_DIR/tests/bench)
 # Environment: BENCH_IKE_ROUNDS (5), BENCH_IKE_COUNT (950),
 #   BENCH_IKE_WINDOW (16), BENCH_IKE_GROUPS ("ecp256 modp2048 x25519"),
+#   BENCH_IKE_CHARON_THREADS (charon.threads; unset: charon's default 16),
 #   CYGNET_TEST_CACHE (mkpki key cache, default /var/cache/cygnet-test).
 # Logs of the last run stay in BUILD_DIR/bench-logs/ike-init.
 set -u
@@ -43,6 +52,7 @@ rounds=${BENCH_IKE_ROUNDS:-5}
 count=${BENCH_IKE_COUNT:-950}
 window=${BENCH_IKE_WINDOW:-16}
 group_list=${BENCH_IKE_GROUPS:-ecp256 modp2048 x25519}
+charon_threads=${BENCH_IKE_CHARON_THREADS:-}
 resp_addr=192.0.2.1
 sources="192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 192.0.2.7 192.0.2.8 192.0.2.9"
 
@@ -222,6 +232,7 @@ charon-systemd {
 	cookie_threshold = 1000000
 	cookie_threshold_ip = 1000000
 	block_threshold = 1000000
+	${charon_threads:+threads = $charon_threads}
 	journal {
 		default = -1
 	}
@@ -316,7 +327,8 @@ median_round() {
 echo "ike_sa_init: $rounds rounds per responder and group, $count requests each," \
 	"window $window, 8 source addresses x 16 ports; load average: $(cut -d' ' -f1-3 /proc/loadavg)," \
 	"$(nproc) CPUs"
-echo "  charon: its default 16 worker threads; cygnet-ike: IKE_SA_INIT on its one packet thread"
+echo "  charon: ${charon_threads:-its default 16} worker threads; cygnet-ike: IKE_SA_INIT on its one packet thread"
+echo "  charon defers g^ir and the key derivation to IKE_AUTH, cygnet-ike does both before answering"
 for group in $group_list; do
 	for r in $(seq "$rounds"); do
 		round cygnet "$group"
