@@ -42,6 +42,8 @@ static uint32_t live_count(const struct live_vip *live, size_t n,
 	const struct live_vip *hit;
 	uint32_t count = 0;
 
+	if (n == 0)	/* live may be NULL then, which bsearch must not see */
+		return 0;
 	hit = bsearch(&key, live, n, sizeof(*live), cmp_live);
 	if (!hit)
 		return 0;
