@@ -15,18 +15,6 @@
 #define MAX_RECEIVED_PROPOSALS 16
 #define KEYMAT_MAX 256
 
-static void address_bytes(const struct sockaddr_storage *ss, uint8_t *out,
-			  size_t *len)
-{
-	if (ss->ss_family == AF_INET6) {
-		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-		*len = 16;
-	} else {
-		memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-		*len = 4;
-	}
-}
-
 static int choose_proposal(const struct peer_child *cfg,
 			   const struct payload *sa, struct child_sa *child)
 {
@@ -60,7 +48,7 @@ static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 	size_t ni = payload_ts_parse(r->tsi->body, r->tsi->len, peer_i, TS_PAYLOAD_MAX);
 	size_t nr = payload_ts_parse(r->tsr->body, r->tsr->len, peer_r, TS_PAYLOAD_MAX);
 
-	address_bytes(&sa->local, dyn[0], &dyn_len[0]);
+	dyn_len[0] = sockaddr_addr(&sa->local, dyn[0]);
 	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, peer_r, nr,
 				      (const uint8_t (*)[16])dyn, dyn_len, 1,
 				      child->local_ts, CHILD_TS_MAX);
@@ -68,8 +56,10 @@ static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 		memcpy(dyn[n_dyn], leases[i].addr, leases[i].addr_len);
 		dyn_len[n_dyn++] = leases[i].addr_len;
 	}
-	if (n_dyn == 0)
-		address_bytes(&sa->remote, dyn[n_dyn], &dyn_len[n_dyn]), n_dyn++;
+	if (n_dyn == 0) {
+		dyn_len[0] = sockaddr_addr(&sa->remote, dyn[0]);
+		n_dyn = 1;
+	}
 	child->n_remote_ts = ts_narrow(cfg->remote_ts, cfg->n_remote_ts, peer_i,
 				       ni, (const uint8_t (*)[16])dyn, dyn_len,
 				       n_dyn, child->remote_ts, CHILD_TS_MAX);
@@ -97,13 +87,11 @@ static int keys_and_install(struct ike_service *svc, struct ike_sa *sa,
 
 static void log_established(const struct child_sa *child)
 {
-	char local[512], remote[512];
+	char text[1200];
 
-	ts_list_format(child->local_ts, child->n_local_ts, local, sizeof(local));
-	ts_list_format(child->remote_ts, child->n_remote_ts, remote, sizeof(remote));
-	DBG1(LOG_IKE, "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o and "
-	     "TS %s === %s", child->name, child->unique_id, child->spi_in,
-	     child->spi_out, local, remote);
+	child_describe(child, text, sizeof(text));
+	DBG1(LOG_IKE, "CHILD_SA %s{%u} established %s", child->name,
+	     child->unique_id, text);
 }
 
 static void write_child(struct msg_builder *b, const struct child_sa *child)

@@ -249,13 +249,11 @@ void child_uninstall(struct ike_service *svc, const struct ike_sa *sa,
 
 static void log_closing(const struct child_sa *child)
 {
-	char local[512], remote[512];
+	char text[1200];
 
-	ts_list_format(child->local_ts, child->n_local_ts, local, sizeof(local));
-	ts_list_format(child->remote_ts, child->n_remote_ts, remote, sizeof(remote));
-	DBG1(LOG_CHD, "closing CHILD_SA %s{%u} with SPIs %08x_i %08x_o and TS "
-	     "%s === %s", child->name, child->unique_id, child->spi_in,
-	     child->spi_out, local, remote);
+	child_describe(child, text, sizeof(text));
+	DBG1(LOG_CHD, "closing CHILD_SA %s{%u} %s", child->name,
+	     child->unique_id, text);
 }
 
 void child_uninstall_all(struct ike_service *svc, struct ike_sa *sa)

@@ -99,6 +99,16 @@ void ts_list_format(const struct ts *ts, size_t n, char *buf, size_t len)
 	}
 }
 
+void child_describe(const struct child_sa *child, char *buf, size_t len)
+{
+	char local[512], remote[512];
+
+	ts_list_format(child->local_ts, child->n_local_ts, local, sizeof(local));
+	ts_list_format(child->remote_ts, child->n_remote_ts, remote, sizeof(remote));
+	snprintf(buf, len, "with SPIs %08x_i %08x_o and TS %s === %s",
+		 child->spi_in, child->spi_out, local, remote);
+}
+
 size_t child_keymat_len(const struct proposal *p)
 {
 	const struct transform *encr = proposal_first(p, TRANS_ENCR);

@@ -49,6 +49,10 @@ void ts_host(const uint8_t *addr, size_t len, struct ts *out);
 /* "0.0.0.0/0 ::/0" */
 void ts_list_format(const struct ts *ts, size_t n, char *buf, size_t len);
 
+/* "with SPIs c2ff4c5f_i c8c90536_o and TS 0.0.0.0/0 ::/0 ===
+ * 198.51.100.65/32" for charon's established/closing lines. */
+void child_describe(const struct child_sa *child, char *buf, size_t len);
+
 /* Octets of KEYMAT the ESP proposal needs (both directions), 0 if
  * unsupported. */
 size_t child_keymat_len(const struct proposal *p);

@@ -200,15 +200,6 @@ out:
 	return rc;
 }
 
-static void host_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const void *addr = ss->ss_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
-
-	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
-}
-
 static void established(struct ike_service *svc, struct ike_sa *sa,
 			const struct peer_cfg *cfg)
 {
@@ -216,8 +207,8 @@ static void established(struct ike_service *svc, struct ike_sa *sa,
 
 	sa->established = sa_table_now();
 	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_ESTABLISHED, cfg->name);
-	host_text(&sa->local, local, sizeof(local));
-	host_text(&sa->remote, remote, sizeof(remote));
+	sockaddr_host(&sa->local, local, sizeof(local));
+	sockaddr_host(&sa->remote, remote, sizeof(remote));
 	DBG1(LOG_IKE, "IKE_SA %s[%llu] established between %s[%s]...%s[%s]",
 	     cfg->name, (unsigned long long)sa->unique_id, local, sa->local_id,
 	     remote, sa->remote_id);

@@ -179,15 +179,6 @@ static int invalid_ke(const struct packet *in, const struct ike_message *msg,
 	return ike_init_notify(in, msg, N_INVALID_KE_PAYLOAD, group, 2, out);
 }
 
-static void host_only(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const void *addr = ss->ss_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
-
-	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
-}
-
 /* Returns whether either side is behind a NAT (ESP then goes in UDP). */
 static bool detect_nat(const struct ike_message *msg, const struct packet *in)
 {
@@ -368,7 +359,7 @@ int ike_init_respond(struct ike_service *svc, const struct packet *in,
 
 	size_t half_open = sa_table_count_half_open(svc->sas);
 
-	host_only(&in->remote, host, sizeof(host));
+	sockaddr_host(&in->remote, host, sizeof(host));
 	if (half_open >= HALF_OPEN_MAX) {
 		DBG1(LOG_IKE, "ignoring IKE_SA setup from %s, half open IKE_SA "
 		     "count of %zu exceeds limit of %d", host, half_open,

@@ -8,21 +8,12 @@
 #include "ike/exchange.h"
 #include "log.h"
 
-static void host_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const void *addr = ss->ss_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
-
-	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
-}
-
 static int delete_ike(struct ike_sa *sa)
 {
 	char local[64], remote[64];
 
-	host_text(&sa->local, local, sizeof(local));
-	host_text(&sa->remote, remote, sizeof(remote));
+	sockaddr_host(&sa->local, local, sizeof(local));
+	sockaddr_host(&sa->remote, remote, sizeof(remote));
 	DBG1(LOG_IKE, "received DELETE for IKE_SA %s[%llu]", sa->conn,
 	     (unsigned long long)sa->unique_id);
 	DBG1(LOG_IKE, "deleting IKE_SA %s[%llu] between %s[%s]...%s[%s]",

@@ -1,4 +1,5 @@
 #include "ike/peer_cfg.h"
+#include "ike/socket.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -6,16 +7,6 @@
 #include <string.h>
 
 #include "log.h"
-
-static void host_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const void *addr = ss->ss_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
-
-	if (!inet_ntop(ss->ss_family, addr, buf, (socklen_t)len))
-		snprintf(buf, len, "%%any");
-}
 
 static const struct auth_cfg *first_auth(const struct auth_cfg *auths, size_t n)
 {
@@ -101,8 +92,8 @@ int peer_cfg_select(const struct ike_config *config,
 {
 	char lhost[64], rhost[64];
 
-	host_text(local, lhost, sizeof(lhost));
-	host_text(remote, rhost, sizeof(rhost));
+	sockaddr_host(local, lhost, sizeof(lhost));
+	sockaddr_host(remote, rhost, sizeof(rhost));
 	DBG1(LOG_CFG, "looking for peer configs matching %s[%s]...%s[%s]",
 	     lhost, our_id && *our_id ? our_id : "%any", rhost, peer_id);
 	for (size_t i = 0; i < config->n_conns; i++) {

@@ -38,17 +38,6 @@ static char *dup_text(const char *s)
 	return strdup(s ? s : "");
 }
 
-static void host_of(const struct sockaddr_storage *ss, char *buf, size_t len,
-		    uint32_t *port)
-{
-	const void *addr = ss->ss_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)ss)->sin_addr;
-
-	inet_ntop(ss->ss_family, addr, buf, (socklen_t)len);
-	*port = sockaddr_port(ss);
-}
-
 static void query(struct ike_service *svc, const struct sockaddr_storage *dst,
 		  uint32_t spi, uint64_t *bytes, uint64_t *packets, int64_t *use)
 {
@@ -60,11 +49,7 @@ static void query(struct ike_service *svc, const struct sockaddr_storage *dst,
 	uint8_t ip[16];
 
 	*use = -1;
-	if (dst->ss_family == AF_INET6)
-		memcpy(ip, &((const struct sockaddr_in6 *)dst)->sin6_addr, 16);
-	else
-		memcpy(ip, &((const struct sockaddr_in *)dst)->sin_addr, 4);
-	a.ip = (ProtobufCBinaryData){ dst->ss_family == AF_INET6 ? 16 : 4, ip };
+	a.ip = (ProtobufCBinaryData){ sockaddr_addr(dst, ip), ip };
 	id.dst = &a;
 	id.spi = spi;
 	id.protocol = IPPROTO_ESP_NUM;
@@ -173,10 +158,12 @@ static Cygnet__IkeSaInfo *sa_info(struct ike_service *svc,
 	info->spi_i = be64toh(sa->spi_i);
 	info->spi_r = be64toh(sa->spi_r);
 	info->local_id = dup_text(sa->local_id);
-	host_of(&sa->local, host, sizeof(host), &info->local_port);
+	sockaddr_host(&sa->local, host, sizeof(host));
+	info->local_port = sockaddr_port(&sa->local);
 	info->local_host = dup_text(host);
 	info->remote_id = dup_text(sa->remote_id);
-	host_of(&sa->remote, host, sizeof(host), &info->remote_port);
+	sockaddr_host(&sa->remote, host, sizeof(host));
+	info->remote_port = sockaddr_port(&sa->remote);
 	info->remote_host = dup_text(host);
 	info->remote_vips = vip_texts(sa);
 	info->n_remote_vips = info->remote_vips ? sa->n_vips : 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/socket.h"
 #include "log.h"
 
 struct sa_table {
@@ -157,12 +158,9 @@ size_t sa_table_count_half_open(struct sa_table *table)
 
 static void log_expired(const struct ike_sa *sa)
 {
-	char host[INET6_ADDRSTRLEN] = "";
-	const void *addr = sa->remote.ss_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)&sa->remote)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)&sa->remote)->sin_addr;
+	char host[INET6_ADDRSTRLEN];
 
-	inet_ntop(sa->remote.ss_family, addr, host, sizeof(host));
+	sockaddr_host(&sa->remote, host, sizeof(host));
 	DBG1(LOG_IKE, "deleting half open IKE_SA with %s after timeout", host);
 }
 

@@ -18,16 +18,32 @@ uint16_t sockaddr_port(const struct sockaddr_storage *ss)
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
-void sockaddr_format(const struct sockaddr_storage *ss, char *buf, size_t len)
+void sockaddr_host(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN] = "%any";
-
+	snprintf(buf, len, "%%any");
 	if (ss->ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
-			  host, sizeof(host));
+			  buf, (socklen_t)len);
 	else if (ss->ss_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-			  host, sizeof(host));
+			  buf, (socklen_t)len);
+}
+
+size_t sockaddr_addr(const struct sockaddr_storage *ss, uint8_t *out)
+{
+	if (ss->ss_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		return 16;
+	}
+	memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	return 4;
+}
+
+void sockaddr_format(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	sockaddr_host(ss, host, sizeof(host));
 	snprintf(buf, len, "%s[%u]", host, sockaddr_port(ss));
 }
 

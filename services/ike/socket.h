@@ -48,6 +48,10 @@ int ike_sockets_recv(struct ike_sockets *s, struct packet *pkt, int timeout_ms);
 int ike_sockets_send(struct ike_sockets *s, const struct packet *pkt);
 
 uint16_t sockaddr_port(const struct sockaddr_storage *ss);
+/* "192.0.2.1" without the port, "%any" for no address. */
+void sockaddr_host(const struct sockaddr_storage *ss, char *buf, size_t len);
+/* The address octets into out (room for 16); returns 4 or 16. */
+size_t sockaddr_addr(const struct sockaddr_storage *ss, uint8_t *out);
 /* "192.0.2.1[500]" as charon prints endpoints. */
 void sockaddr_format(const struct sockaddr_storage *ss, char *buf, size_t len);
 

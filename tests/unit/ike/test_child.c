@@ -129,6 +129,21 @@ START_TEST(swanctl_names)
 }
 END_TEST
 
+START_TEST(described_as_charon)
+{
+	struct child_sa child = { .name = "win", .unique_id = 1,
+				  .spi_in = 0xcaf527c5, .spi_out = 0x9bcd9c12 };
+	char text[512];
+
+	child.local_ts[child.n_local_ts++] = parse("0.0.0.0/0");
+	child.local_ts[child.n_local_ts++] = parse("::/0");
+	child.remote_ts[child.n_remote_ts++] = parse("198.51.100.65/32");
+	child_describe(&child, text, sizeof(text));
+	ck_assert_str_eq(text, "with SPIs caf527c5_i 9bcd9c12_o and TS "
+			 "0.0.0.0/0 ::/0 === 198.51.100.65/32");
+}
+END_TEST
+
 static Suite *child_suite(void)
 {
 	Suite *s = suite_create("ike_child");
@@ -140,6 +155,7 @@ static Suite *child_suite(void)
 	tcase_add_test(tc, narrow_bounded);
 	tcase_add_test(tc, keymat_sizes);
 	tcase_add_test(tc, swanctl_names);
+	tcase_add_test(tc, described_as_charon);
 	suite_add_tcase(s, tc);
 	return s;
 }
