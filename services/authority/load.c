@@ -71,27 +71,41 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Every certificate in a PEM bundle, or one DER certificate. */
+/* The certificates of a PEM bundle, or one DER certificate: the one
+ * parser for certificate files.  NULL when out of memory. */
+static STACK_OF(X509) *parse_certs(const struct file_buf *buf)
+{
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	BIO *bio = BIO_new_mem_buf(buf->data, (int)buf->len);
+	X509 *x509;
+
+	while (certs && bio && (x509 = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		if (!sk_X509_push(certs, x509))
+			X509_free(x509);
+	}
+	BIO_free(bio);
+	if (certs && sk_X509_num(certs) == 0) {
+		const unsigned char *p = buf->data;
+		x509 = d2i_X509(NULL, &p, (long)buf->len);
+		if (x509 && !sk_X509_push(certs, x509))
+			X509_free(x509);
+	}
+	ERR_clear_error();
+	return certs;
+}
+
 static int load_certs(struct cred_store *store, const struct file_buf *buf,
 		      const char *path)
 {
-	BIO *bio = BIO_new_mem_buf(buf->data, (int)buf->len);
+	STACK_OF(X509) *certs = parse_certs(buf);
 	int count = 0;
 	X509 *x509;
 
-	while (bio && (x509 = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+	while (certs && (x509 = sk_X509_shift(certs))) {
 		if (store_add_cert(store, x509, base_name(path)))
 			count++;
 	}
-	BIO_free(bio);
-	ERR_clear_error();
-	if (count == 0) {
-		const unsigned char *p = buf->data;
-		x509 = d2i_X509(NULL, &p, (long)buf->len);
-		ERR_clear_error();
-		if (x509 && store_add_cert(store, x509, base_name(path)))
-			count++;
-	}
+	sk_X509_free(certs);
 	if (count == 0)
 		DBG1(LOG_CFG, "parsing certificate from '%s' failed", path);
 	return count ? 0 : -1;
@@ -339,29 +353,19 @@ static void resolve_path(const char *root, const char *sub, const char *file,
 		out[0] = '\0';
 }
 
-static X509 *parse_first_cert(const struct file_buf *buf)
-{
-	BIO *bio = BIO_new_mem_buf(buf->data, (int)buf->len);
-	X509 *x509 = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-
-	BIO_free(bio);
-	if (!x509) {
-		const unsigned char *p = buf->data;
-		x509 = d2i_X509(NULL, &p, (long)buf->len);
-	}
-	ERR_clear_error();
-	return x509;
-}
-
+/* The first certificate of the file: an authority has one. */
 static X509 *load_authority_cert(struct cred_store *store, const char *path)
 {
+	STACK_OF(X509) *certs;
 	struct file_buf buf;
 	X509 *x509;
 
 	if (read_file(path, false, &buf) < 0)
 		return NULL;
-	x509 = parse_first_cert(&buf);
+	certs = parse_certs(&buf);
 	file_buf_free(&buf);
+	x509 = certs ? sk_X509_shift(certs) : NULL;
+	sk_X509_pop_free(certs, X509_free);
 	return x509 ? store_add_cert(store, x509, base_name(path)) : NULL;
 }
 

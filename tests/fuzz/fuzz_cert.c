@@ -1,7 +1,8 @@
 /* libFuzzer target: certificate and CRL input handed in by peers.  The
  * input is tried as a DER certificate (printed for --list-certs, matched
  * against an identity taken from the input, verified against a store
- * with one CA), as a DER CRL (checked against that CA) and as an RFC 7427
+ * with one CA), as a CRL through the service's parser (DER or PEM,
+ * checked against that CA) and as an RFC 7427
  * signature blob (AlgorithmIdentifier parsing). */
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -81,8 +82,7 @@ static void fuzz_cert(const uint8_t *data, size_t size)
 
 static void fuzz_crl(const uint8_t *data, size_t size)
 {
-	const unsigned char *p = data;
-	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)size);
+	X509_CRL *crl = crl_parse(data, size);
 	Cygnet__CrlInfo *info;
 	char detail[256];
 
