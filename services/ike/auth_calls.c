@@ -1,9 +1,11 @@
 #include "ike/auth_calls.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "authority.pb-c.h"
+#include "ike/payload.h"
 #include "log.h"
 
 /* VERIFY_CERT may fetch CRLs (authority.proto: at least 5000 ms). */
@@ -33,6 +35,38 @@ static const char *auth_method_name(uint8_t method)
 	default:
 		return "RSA";
 	}
+}
+
+void auth_lookup_cas(struct rpc_client *authority,
+		     const uint8_t *const *keyids, size_t n)
+{
+	Cygnet__LookupCaRequest req = CYGNET__LOOKUP_CA_REQUEST__INIT;
+	ProtobufCBinaryData *ids = calloc(n, sizeof(*ids));
+	const Cygnet__LookupCaReply *r;
+	struct rpc_result result;
+
+	if (!ids)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (ProtobufCBinaryData){ CERTREQ_HASH_LEN, (uint8_t *)keyids[i] };
+	req.keyids = ids;
+	req.n_keyids = n;
+	rpc_call(authority, CYGNET__AUTHORITY_METHOD__AUTHORITY_LOOKUP_CA,
+		 &req.base, &cygnet__lookup_ca_reply__descriptor,
+		 AUTHORITY_TIMEOUT_MS, &result);
+	free(ids);
+	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+		DBG1(LOG_IKE, "looking up %zu requested CAs failed: %s", n,
+		     result.error);
+		return;
+	}
+	r = (const Cygnet__LookupCaReply *)result.reply;
+	for (size_t i = 0; i < r->n_subjects; i++)
+		DBG1(LOG_IKE, "received cert request for \"%s\"", r->subjects[i]);
+	if (r->unknown)
+		DBG1(LOG_IKE, "received %u cert request%s for an unknown ca",
+		     r->unknown, r->unknown == 1 ? "" : "s");
+	protobuf_c_message_free_unpacked(result.reply, NULL);
 }
 
 int auth_verify_cert(struct rpc_client *authority, const struct peer_cfg *cfg,

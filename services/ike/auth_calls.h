@@ -22,6 +22,11 @@ struct peer_certs {
 	size_t len[AUTH_CERTS_MAX];
 };
 
+/* LOOKUP_CA for the peer's CERTREQ key ids; logs charon's "received
+ * cert request for ..." lines. */
+void auth_lookup_cas(struct rpc_client *authority,
+		     const uint8_t *const *keyids, size_t n);
+
 /* VERIFY_CERT; logs the outcome.  Returns 0 when trusted. */
 int auth_verify_cert(struct rpc_client *authority, const struct peer_cfg *cfg,
 		     const struct peer_certs *certs, const struct identity *peer);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/payload.h"
@@ -38,6 +39,19 @@ static int subject_of(const uint8_t *cert, size_t cert_len,
 	identity_from_payload(ID_DER_ASN1_DN, der, (size_t)len, out);
 	OPENSSL_free(der);
 	return 0;
+}
+
+int cert_subject(const uint8_t *cert, size_t len, char *buf, size_t buflen)
+{
+	struct identity *id = malloc(sizeof(*id));
+	int rc = -1;
+
+	if (id && subject_of(cert, len, id) == 0) {
+		snprintf(buf, buflen, "%s", id->text);
+		rc = 0;
+	}
+	free(id);
+	return rc;
 }
 
 static void set_text_id(uint8_t type, const char *text, struct identity *out)

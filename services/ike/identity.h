@@ -24,6 +24,10 @@ struct identity {
 int identity_from_config(const char *text, const uint8_t *cert,
 			 size_t cert_len, struct identity *out);
 
+/* The subject DN of a DER certificate as charon prints it.  Returns 0,
+ * -1 if it does not parse. */
+int cert_subject(const uint8_t *cert, size_t len, char *buf, size_t buflen);
+
 /* From a received ID payload. */
 void identity_from_payload(uint8_t type, const uint8_t *data, size_t len,
 			   struct identity *out);

@@ -15,6 +15,17 @@
 
 #define MAX_PEER_HASHES 8
 
+/* X.509 CERTREQ hashes (validated: whole 20-octet key ids). */
+static void read_certreq(const struct payload *p, struct auth_request *r)
+{
+	r->certreq = true;
+	if (p->len < 1 || p->body[0] != CERT_X509_SIGNATURE)
+		return;
+	for (size_t off = 1; off + CERTREQ_HASH_LEN <= p->len &&
+	     r->n_certreq_keyids < CERTREQ_MAX_CAS; off += CERTREQ_HASH_LEN)
+		r->certreq_keyids[r->n_certreq_keyids++] = p->body + off;
+}
+
 static void read_certs(const struct ike_message *msg, struct auth_request *r)
 {
 	for (size_t i = 0; i < msg->n_payloads; i++) {
@@ -22,7 +33,7 @@ static void read_certs(const struct ike_message *msg, struct auth_request *r)
 		struct cert_payload cert;
 
 		if (p->type == PL_CERTREQ)
-			r->certreq = true;
+			read_certreq(p, r);
 		if (p->type != PL_CERT)
 			continue;
 		payload_cert_parse(p->body, p->len, &cert);
@@ -67,6 +78,23 @@ int auth_request_read(const struct ike_message *msg, struct auth_request *r)
 	r->tsi = message_find(msg, PL_TSI);
 	r->tsr = message_find(msg, PL_TSR);
 	return 0;
+}
+
+/* As charon does on receiving them: the CAs the peer asks for and the
+ * certificates it sent. */
+static void log_received_certs(struct ike_service *svc,
+			       const struct auth_request *r)
+{
+	char subject[512];
+
+	if (r->n_certreq_keyids && svc->certreq.authority)
+		auth_lookup_cas(svc->certreq.authority, r->certreq_keyids,
+				r->n_certreq_keyids);
+	for (size_t i = 0; i < r->certs.n; i++)
+		if (cert_subject(r->certs.der[i], r->certs.len[i], subject,
+				 sizeof(subject)) == 0)
+			DBG1(LOG_IKE, "received %s cert \"%s\"",
+			     i == 0 ? "end entity" : "issuer", subject);
 }
 
 static int select_config(struct ike_service *svc, struct ike_sa *sa,
@@ -252,8 +280,12 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 		DBG1(LOG_IKE, "IKE_AUTH request on an established IKE_SA, ignored");
 		goto out;
 	}
-	if (auth_request_read(&req->msg, r) < 0 ||
-	    select_config(req->svc, sa, r, cfg) < 0) {
+	if (auth_request_read(&req->msg, r) < 0) {
+		rc = auth_failed(b);
+		goto out;
+	}
+	log_received_certs(req->svc, r);
+	if (select_config(req->svc, sa, r, cfg) < 0) {
 		rc = auth_failed(b);
 		goto out;
 	}

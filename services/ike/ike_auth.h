@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "ike/auth_calls.h"
+#include "ike/certreq.h"
 #include "ike/exchange.h"
 #include "ike/identity.h"
 #include "ike/peer_cfg.h"
@@ -16,6 +17,8 @@ struct auth_request {
 	struct identity wanted;		/* IDr the peer asked for */
 	struct peer_certs certs;
 	bool certreq;
+	size_t n_certreq_keyids;
+	const uint8_t *certreq_keyids[CERTREQ_MAX_CAS];	/* SHA-1 each */
 	bool has_auth;
 	struct auth_payload auth;
 	const struct payload *cp;

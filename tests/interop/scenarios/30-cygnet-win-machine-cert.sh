@@ -27,6 +27,9 @@ cyg_swanctl client --initiate --child machine --timeout 30 \
 initiated=$?
 
 cyg_assert_log ike-auth-peer "$ike_log" \
+	"received cert request for \"C=CH, O=Cygnet Test, CN=Cygnet Test Root CA\"" \
+	"received 52 cert requests for an unknown ca" \
+	"received end entity cert \"C=CH, O=Cygnet Test, CN=pc1.example.org\"" \
 	"looking for peer configs matching ${CYG_GW_ADDR}[vpn.example.org]...${CYG_CLIENT_ADDR}[C=CH, O=Cygnet Test, CN=pc1.example.org]" \
 	"selected peer config 'win'" \
 	"authentication of 'C=CH, O=Cygnet Test, CN=pc1.example.org' with RSA signature successful"
