@@ -12,7 +12,8 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${CYGNET_DEPLOY_CACHE:-/var/cache/cygnet-deploy}
 base_image=localhost/debian:12-slim
-run_root=/run/cygnet-deploy
+# podman's run-time state, one per cache (its database records the paths)
+run_root=/run/cygnet-deploy/$(echo "$cache" | sha256sum | cut -c1-8)
 SERVICES="ike authority pool kernel"
 
 pe_fail() {

@@ -82,15 +82,16 @@ for s in $SERVICES; do
 	esac
 done
 
-# Each container: its own user, group cygnet, only its capability, no new
-# privileges.
+# Each container: its own user, group cygnet, only its capability (also
+# as the bound), no new privileges where no file capability is needed.
 declare -A want_caps=([ike]=0000000000000400 [kernel]=0000000000001000
 	[authority]=0000000000000000 [pool]=0000000000000000)
 declare -A want_uid=([ike]=901 [authority]=902 [pool]=903 [kernel]=904)
+declare -A want_nnp=([ike]=0 [authority]=1 [pool]=1 [kernel]=0)
 for s in $SERVICES; do
 	got=$(podman exec "$(ctr "$s")" awk '/^(Uid|Gid|CapEff|CapBnd|NoNewPrivs):/ {printf "%s%s ", $1, $2}' /proc/1/status 2>&1)
 	u=${want_uid[$s]} w=${want_caps[$s]}
-	want="Uid:$u Gid:900 CapEff:$w CapBnd:$w NoNewPrivs:1 "
+	want="Uid:$u Gid:900 CapEff:$w CapBnd:$w NoNewPrivs:${want_nnp[$s]} "
 	if [ "$got" = "$want" ]; then
 		echo "PASS compose $s runs as uid $u with caps $w"
 	else

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The systemd units for real: systemd as PID 1 in a podman container with
 # Cygnet installed by `make install` and its users from sysusers.d.
-# cygnet.target starts every unit to `active`, the watchdog is fed, a
-# SIGKILLed service is restarted (and cygnetctl --status is all up again),
+# cygnet.target starts every unit to `active`, the watchdog is fed, reload
+# works, a SIGKILLed service is restarted (and cygnetctl --status is all up again),
 # and each service runs as its own user with exactly the capabilities its
 # unit declares.  Prints PASS/FAIL lines.
 set -u
@@ -132,6 +132,18 @@ for s in $SERVICES; do
 		echo "PASS systemd $unit runs as cygnet-$s with caps $w"
 	else
 		echo "FAIL systemd $unit credentials: got '$got' want '$want'"
+	fi
+done
+
+# systemctl reload: SIGHUP (ExecReload), the service re-reads its config
+# and says READY=1 again, without a restart.
+for s in $SERVICES; do
+	unit=cygnet-$s.service
+	if out=$(ex systemctl reload "$unit" 2>&1) && [ "$(prop "$unit" ActiveState)" = active ] &&
+		[ "$(prop "$unit" NRestarts)" = 0 ]; then
+		echo "PASS systemd $unit reload"
+	else
+		echo "FAIL systemd $unit reload: $out $(prop "$unit" ActiveState)"
 	fi
 done
 
