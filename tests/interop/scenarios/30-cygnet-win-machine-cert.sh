@@ -55,6 +55,22 @@ cyg_assert_log list-sas "$CYG_LOGS/cygnetctl-list-sas.txt" \
 	"  local  'vpn.example.org' @ ${CYG_GW_ADDR}[4500]" \
 	"  remote 'C=CH, O=Cygnet Test, CN=pc1.example.org' @ ${CYG_CLIENT_ADDR}[4500] [198.51.100." \
 	"  AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048"
+# A restarted pool service asks IKE_LIST_VIRTUAL_IPS: both leases are
+# held by the live IKE_SA and stay online.
+kill -TERM "$CYG_PID_pool"
+wait "$CYG_PID_pool"
+cyg_spawn gw "$CYG_LOGS/cygnet-pool-restarted.log" \
+	"$CYGNET_BIN/cygnet-pool" --config "$CYG_CYGNET_CONF"
+CYG_PID_pool=$CYG_LAST_PID
+for _ in $(seq 100); do
+	grep -qF "reconciled leases with" "$CYG_LOGS/cygnet-pool-restarted.log" && break
+	sleep 0.1
+done
+cyg_assert_log pool-reconciled "$CYG_LOGS/cygnet-pool-restarted.log" \
+	"reconciled leases with 2 virtual IPs of live IKE_SAs, 0 changed"
+cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-pool-restart.txt" 2>&1
+cyg_assert_log leases-online-pool-restart "$CYG_LOGS/cygnetctl-leases-pool-restart.txt" \
+	"online   'C=CH, O=Cygnet Test, CN=pc1.example.org'"
 cyg_assert_log esp-proposal "$ike_log" \
 	"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ"
 
