@@ -82,6 +82,14 @@ for s in $SERVICES; do
 	esac
 done
 
+# The private key reached the authority, readable by its user only.
+keys=$(curl -sf --max-time 3 http://127.0.0.1:9102/metrics | sed -n 's/^cygnet_authority_private_keys //p')
+if [ "$keys" = 1 ]; then
+	echo "PASS compose authority loaded the private key"
+else
+	echo "FAIL compose authority private keys: '$keys'"
+fi
+
 # Each container: its own user, group cygnet, only its capability (also
 # as the bound), no new privileges where no file capability is needed.
 declare -A want_caps=([ike]=0000000000000400 [kernel]=0000000000001000

@@ -81,6 +81,14 @@ for s in $SERVICES; do
 	esac
 done
 
+# The private key reached the authority, readable by its user only.
+keys=$(curl -sf --max-time 3 http://127.0.0.1:9102/metrics | sed -n 's/^cygnet_authority_private_keys //p')
+if [ "$keys" = 1 ]; then
+	echo "PASS kube authority loaded the private key"
+else
+	echo "FAIL kube authority private keys: '$keys'"
+fi
+
 declare -A want_caps=([ike]=0000000000000400 [kernel]=0000000000001000
 	[authority]=0000000000000000 [pool]=0000000000000000)
 declare -A want_uid=([ike]=901 [authority]=902 [pool]=903 [kernel]=904)
