@@ -144,24 +144,25 @@ addr add $CYG_GW_INNER6/64 dev cyg-web nodad
 route add default via $CYG_CLIENT_ADDR
 route add default via $CYG_CLIENT_ADDR6
 EOF
-	ip -n "$client" -batch - <<EOF || return 1
-link set lo up
-link set cyg-gw up
-addr add $CYG_CLIENT_ADDR/24 dev cyg-gw
-addr add $CYG_CLIENT_ADDR6/64 dev cyg-gw nodad
-route add default via $CYG_GW_ADDR
-route add default via $CYG_GW_ADDR6
-EOF
-	ip -n "$web" -batch - <<EOF || return 1
-link set lo up
-link set cyg-gw up
-addr add $CYG_WEB_ADDR/24 dev cyg-gw
-addr add $CYG_WEB_ADDR6/64 dev cyg-gw nodad
-route add default via $CYG_GW_INNER
-route add default via $CYG_GW_INNER6
-EOF
+	cyg_setup_leaf "$client" "$CYG_CLIENT_ADDR" "$CYG_CLIENT_ADDR6" \
+		"$CYG_GW_ADDR" "$CYG_GW_ADDR6" || return 1
+	cyg_setup_leaf "$web" "$CYG_WEB_ADDR" "$CYG_WEB_ADDR6" \
+		"$CYG_GW_INNER" "$CYG_GW_INNER6" || return 1
 	ip netns exec "$gw" sh -c \
 		'echo 1 >/proc/sys/net/ipv4/ip_forward && echo 1 >/proc/sys/net/ipv6/conf/all/forwarding'
+}
+
+# cyg_setup_leaf NS ADDR ADDR6 VIA VIA6: the client or web namespace, its
+# one link cyg-gw to the gateway, the gateway's side as default route.
+cyg_setup_leaf() {
+	ip -n "$1" -batch - <<EOF
+link set lo up
+link set cyg-gw up
+addr add $2/24 dev cyg-gw
+addr add $3/64 dev cyg-gw nodad
+route add default via $4
+route add default via $5
+EOF
 }
 
 # Runs a command in a namespace (gw, client or web).
