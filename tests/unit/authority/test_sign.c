@@ -8,6 +8,17 @@
 
 static const uint8_t octets[] = "IKE_SA_INIT message | Nr | prf(SK_pi, IDi')";
 
+/* Signs octets with KEY by METHOD, or by a scheme the peer offered in
+ * HASHES when METHOD is none; 0 or -1 as auth_sign. */
+static int sign_octets(EVP_PKEY *key, Cygnet__AuthMethod method,
+		       const uint32_t *hashes, size_t n_hashes, struct auth_signature *sig)
+{
+	char why[256];
+
+	return auth_sign(key, method, hashes, n_hashes, octets, sizeof(octets), sig,
+			 why, sizeof(why));
+}
+
 struct key_case {
 	const char *key;
 	const char *cert;
@@ -52,11 +63,10 @@ START_TEST(t_classic_round_trip)
 	const struct key_case *kc = &keys[_i];
 	EVP_PKEY *key = pki_key(kc->key);
 	struct auth_signature sig;
-	char why[256];
 	uint8_t tampered[sizeof(octets)];
 
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE, NULL, 0,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), 0);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
+				     NULL, 0, &sig), 0);
 	ck_assert_int_eq(sig.method, kc->classic);
 	if (kc->rs_len)
 		ck_assert_uint_eq(sig.len, kc->rs_len);
@@ -86,9 +96,8 @@ START_TEST(t_rfc7427_round_trip)
 		char why[256], scheme[48];
 		X509 *cert = pki_cert(kc->cert);
 
-		ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
-					   hash_sets[h], 1, octets, sizeof(octets),
-					   &sig, why, sizeof(why)), 0);
+		ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
+					     hash_sets[h], 1, &sig), 0);
 		ck_assert_int_eq(sig.method, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE);
 		ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert), sig.method, octets,
 					     sizeof(octets), sig.data, sig.len, scheme,
@@ -112,10 +121,9 @@ START_TEST(t_ecdsa_prefers_curve_hash)
 	static const uint32_t offered[] = { HASH_SHA2_256, HASH_SHA2_384, HASH_SHA2_512 };
 	EVP_PKEY *key = pki_key("peer/p384Key.pem");
 	struct auth_signature sig;
-	char why[256];
 
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE, offered, 3,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), 0);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
+				     offered, 3, &sig), 0);
 	ck_assert_str_eq(sig.scheme, "ECDSA_WITH_SHA384_DER");
 	OPENSSL_free(sig.data);
 	EVP_PKEY_free(key);
@@ -127,12 +135,11 @@ START_TEST(t_ed25519)
 	static const uint32_t identity[] = { HASH_SHA2_256, HASH_IDENTITY };
 	EVP_PKEY *key = pki_key("swanctl/private/edKey.pem");
 	struct auth_signature sig;
-	char why[256];
 
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE, NULL, 0,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), -1);
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE, identity, 2,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), 0);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
+				     NULL, 0, &sig), -1);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
+				     identity, 2, &sig), 0);
 	ck_assert_str_eq(sig.scheme, "ED25519");
 	ck_assert_int_eq(check_sig("swanctl/x509/edCert.pem", sig.method, octets,
 				   sizeof(octets), &sig), 1);
@@ -147,14 +154,13 @@ START_TEST(t_method_mismatch)
 {
 	EVP_PKEY *key = pki_key("swanctl/private/vpnKey.pem");
 	struct auth_signature sig;
-	char why[256];
 
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_ECDSA_384, NULL, 0,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), -1);
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_RSA, NULL, 0,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), -1);
-	ck_assert_int_eq(auth_sign(key, CYGNET__AUTH_METHOD__AUTH_ECDSA_256, NULL, 0,
-				   octets, sizeof(octets), &sig, why, sizeof(why)), 0);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_ECDSA_384,
+				     NULL, 0, &sig), -1);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_RSA,
+				     NULL, 0, &sig), -1);
+	ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_ECDSA_256,
+				     NULL, 0, &sig), 0);
 	/* verified as if it were P-384 or RSA: rejected */
 	ck_assert_int_eq(check_sig("peer/../swanctl/x509/p384Cert.pem",
 				   CYGNET__AUTH_METHOD__AUTH_ECDSA_384, octets,

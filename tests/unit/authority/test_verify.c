@@ -51,12 +51,19 @@ static Cygnet__CertStatus verify(const char *file, bool send_inter,
 #define IFURI CYGNET__REVOCATION_POLICY__REVOCATION_IFURI
 #define STRICT CYGNET__REVOCATION_POLICY__REVOCATION_STRICT
 
+/* The common case: no intermediate sent, relaxed, no constraints. */
+static Cygnet__CertStatus verify_as(const char *file, const Cygnet__Identity *id,
+				    struct verify_result *r)
+{
+	return verify(file, false, id, RELAXED, NULL, 0, NULL, r);
+}
+
 START_TEST(t_valid_chain)
 {
 	struct verify_result r;
 
 	pki_log_start();
-	ck_assert_int_eq(verify("peer/peer.crt", false, NULL, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", NULL, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
 	ck_assert_uint_eq(r.n_path, 2);
 	ck_assert_str_eq(r.path[0], "C=CH, O=Cygnet Test, CN=peer");
@@ -81,7 +88,7 @@ START_TEST(t_intermediate)
 	ck_assert_uint_ge(r.n_path, 2);
 	ck_assert_str_eq(r.path[1], INTER_DN);
 	/* the intermediate is in x509ca/ too: found without the peer sending it */
-	ck_assert_int_eq(verify("peer/client.crt", false, NULL, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/client.crt", NULL, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
 }
 END_TEST
@@ -90,7 +97,7 @@ START_TEST(t_expired)
 {
 	struct verify_result r;
 
-	ck_assert_int_eq(verify("peer/expired.crt", false, NULL, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/expired.crt", NULL, &r),
 			 CYGNET__CERT_STATUS__CERT_EXPIRED);
 	ck_assert_ptr_nonnull(strstr(r.reason, "expired"));
 }
@@ -100,7 +107,7 @@ START_TEST(t_not_yet_valid)
 {
 	struct verify_result r;
 
-	ck_assert_int_eq(verify("peer/future.crt", false, NULL, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/future.crt", NULL, &r),
 			 CYGNET__CERT_STATUS__CERT_NOT_YET_VALID);
 }
 END_TEST
@@ -109,7 +116,7 @@ START_TEST(t_wrong_ca)
 {
 	struct verify_result r;
 
-	ck_assert_int_eq(verify("peer/rogue.crt", false, NULL, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/rogue.crt", NULL, &r),
 			 CYGNET__CERT_STATUS__CERT_UNTRUSTED_CHAIN);
 	ck_assert_uint_eq(r.n_path, 0);
 }
@@ -156,27 +163,27 @@ START_TEST(t_identity)
 	unsigned char *der = NULL;
 	int len = i2d_X509_NAME(X509_get_subject_name(peer), &der);
 
-	ck_assert_int_eq(verify("peer/peer.crt", false, &fqdn, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", &fqdn, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
-	ck_assert_int_eq(verify("peer/peer.crt", false, &fqdn_upper, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", &fqdn_upper, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
-	ck_assert_int_eq(verify("peer/peer.crt", false, &other, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", &other, &r),
 			 CYGNET__CERT_STATUS__CERT_IDENTITY_MISMATCH);
-	ck_assert_int_eq(verify("peer/client.crt", false, &email, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/client.crt", &email, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
-	ck_assert_int_eq(verify("peer/peer.crt", false, &email, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", &email, &r),
 			 CYGNET__CERT_STATUS__CERT_IDENTITY_MISMATCH);
 	ip.type = 1;
 	ip.data.data = addr;
 	ip.data.len = sizeof(addr);
-	ck_assert_int_eq(verify("peer/peer.crt", false, &ip, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", &ip, &r),
 			 CYGNET__CERT_STATUS__CERT_IDENTITY_MISMATCH);
 	dn.type = 9;
 	dn.data.data = der;
 	dn.data.len = (size_t)len;
-	ck_assert_int_eq(verify("peer/peer.crt", false, &dn, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/peer.crt", &dn, &r),
 			 CYGNET__CERT_STATUS__CERT_TRUSTED);
-	ck_assert_int_eq(verify("peer/client.crt", false, &dn, RELAXED, NULL, 0, NULL, &r),
+	ck_assert_int_eq(verify_as("peer/client.crt", &dn, &r),
 			 CYGNET__CERT_STATUS__CERT_IDENTITY_MISMATCH);
 	OPENSSL_free(der);
 	X509_free(peer);
