@@ -228,6 +228,25 @@ out:
 	return rc;
 }
 
+#define DUPLICATES_MAX 16
+
+/* The peer says it holds no other IKE_SA with us (RFC 7296 2.4, e.g.
+ * after a reboot): the SAs of its identity it left behind go, with
+ * their leases and CHILD_SAs, before it asks for new ones. */
+static void initial_contact(struct ike_service *svc, struct ike_sa *sa)
+{
+	struct ike_sa *old[DUPLICATES_MAX];
+	size_t n = sa_table_claim_duplicates(svc->sas, sa->unique_id, sa->conn,
+					     sa->remote_id, old, DUPLICATES_MAX);
+
+	for (size_t i = 0; i < n; i++) {
+		DBG1(LOG_IKE, "deleting duplicate IKE_SA for peer '%s' due to "
+		     "uniqueness policy", sa->remote_id);
+		exchange_sa_gone(svc, old[i]);
+		old[i]->busy = false;
+	}
+}
+
 static void established(struct ike_service *svc, struct ike_sa *sa,
 			const struct peer_cfg *cfg)
 {
@@ -297,6 +316,8 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 		rc = auth_failed(b);
 	else {
 		established(req->svc, sa, cfg);
+		if (message_find_notify(&req->msg, N_INITIAL_CONTACT))
+			initial_contact(req->svc, sa);
 		rc = ike_auth_finish(req, cfg, r, b);
 	}
 out:

@@ -323,6 +323,25 @@ int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
 	return rc;
 }
 
+size_t sa_table_claim_duplicates(struct sa_table *table, uint64_t except_id,
+				 const char *conn, const char *remote_id,
+				 struct ike_sa **out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	for (struct ike_sa *sa = table->head; sa && n < max; sa = sa->next) {
+		if (sa->unique_id == except_id || sa->state != IKE_SA_ESTABLISHED ||
+		    sa->busy || strcmp(sa->conn, conn) != 0 ||
+		    strcmp(sa->remote_id, remote_id) != 0)
+			continue;
+		sa->busy = true;
+		out[n++] = sa;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return n;
+}
+
 struct ike_sa *sa_table_snapshot(struct sa_table *table, size_t *count)
 {
 	struct ike_sa *copies;

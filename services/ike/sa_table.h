@@ -135,6 +135,13 @@ int sa_table_set_state(struct sa_table *table, uint64_t unique_id,
 int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
 		     const struct ike_sa_vip *vip);
 
+/* Established SAs of connection conn with peer identity remote_id other
+ * than except_id that no worker uses: marked busy (the caller then owns
+ * them, see exchange_sa_gone) and stored in out.  Returns how many. */
+size_t sa_table_claim_duplicates(struct sa_table *table, uint64_t except_id,
+				 const char *conn, const char *remote_id,
+				 struct ike_sa **out, size_t max);
+
 /* Copies of all SAs (allocated, free()), taken under the lock. */
 struct ike_sa *sa_table_snapshot(struct sa_table *table, size_t *count);
 

@@ -21,6 +21,7 @@ cyg_seed_client_setup
 sed -i '/^\tmachine {$/a\		dpd_delay = 2s' "$CYG_WORK/client/swanctl/swanctl.conf"
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
+client_pid=$CYG_LAST_PID
 
 cyg_swanctl client --initiate --child machine --timeout 30 \
 	>"$CYG_LOGS/swanctl-initiate-machine.txt" 2>&1
@@ -125,6 +126,27 @@ cyg_assert_log leases-offline "$CYG_LOGS/cygnetctl-leases-after.txt" \
 # (POOL_RECONCILE) and the lease of the SA lost with the old process goes
 # offline.
 cyg_check reinitiate cyg_swanctl client --initiate --ike machine --timeout 30
+
+# The client "reboots" (killed, its kernel state flushed) and comes back
+# with INITIAL_CONTACT: the IKE_SA it left behind is deleted, its leases
+# go to the new one.
+kill -KILL "$client_pid"
+wait "$client_pid" 2>/dev/null
+cyg_in client ip xfrm state flush
+cyg_in client ip xfrm policy flush
+cyg_start_charon client || cyg_end
+client_pid=$CYG_LAST_PID
+cyg_check initiate-after-reboot cyg_swanctl client --initiate --ike machine --timeout 30
+cyg_assert_log initial-contact "$ike_log" \
+	"deleting duplicate IKE_SA for peer 'C=CH, O=Cygnet Test, CN=pc1.example.org' due to uniqueness policy"
+cyg_ctl --list-sas >"$CYG_LOGS/cygnetctl-list-sas-reboot.txt" 2>&1
+# The old one may still be listed as DELETING for a moment.
+if [ "$(grep -c '^win: #.*ESTABLISHED' "$CYG_LOGS/cygnetctl-list-sas-reboot.txt")" -eq 1 ] &&
+	grep -q '^win: #3, ESTABLISHED' "$CYG_LOGS/cygnetctl-list-sas-reboot.txt"; then
+	cyg_pass one-sa-after-reboot
+else
+	cyg_fail one-sa-after-reboot "$(tr '\n' ' ' <"$CYG_LOGS/cygnetctl-list-sas-reboot.txt")"
+fi
 kill -TERM "$CYG_PID_ike"
 wait "$CYG_PID_ike"
 cyg_spawn gw "$CYG_LOGS/cygnet-ike-restarted.log" \

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -106,6 +107,48 @@ START_TEST(half_open_expiry)
 }
 END_TEST
 
+static struct ike_sa *established_sa(struct sa_table *t, uint64_t spi,
+				     const char *conn, const char *peer)
+{
+	uint64_t id = sa_table_add(t, spi, spi + 1);
+	struct ike_sa *sa = sa_table_find_spis(t, spi, spi + 1);
+
+	ck_assert_ptr_nonnull(sa);
+	snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", peer);
+	ck_assert_int_eq(sa_table_set_state(t, id, IKE_SA_ESTABLISHED, conn), 0);
+	return sa;
+}
+
+/* INITIAL_CONTACT: only idle established SAs of the same connection
+ * and peer identity are handed over; the busy flag keeps them. */
+START_TEST(duplicates_claimed)
+{
+	struct sa_table *t = sa_table_create();
+	struct ike_sa *mine = established_sa(t, 10, "win", "pc1");
+	struct ike_sa *old = established_sa(t, 20, "win", "pc1");
+	struct ike_sa *busy = established_sa(t, 30, "win", "pc1");
+	struct ike_sa *out[4];
+
+	established_sa(t, 40, "win", "pc2");
+	established_sa(t, 50, "eap-tls", "pc1");
+	busy->busy = true;
+	ck_assert_uint_eq(sa_table_claim_duplicates(t, mine->unique_id, "win",
+						    "pc1", out, 4), 1);
+	ck_assert_ptr_eq(out[0], old);
+	ck_assert(old->busy);
+	/* Claimed ones are not claimed twice; deleting ones are reaped only
+	 * when no longer busy. */
+	ck_assert_uint_eq(sa_table_claim_duplicates(t, mine->unique_id, "win",
+						    "pc1", out, 4), 0);
+	sa_table_set_state(t, old->unique_id, IKE_SA_DELETING, NULL);
+	ck_assert_uint_eq(sa_table_reap(t), 0);
+	old->busy = false;
+	ck_assert_uint_eq(sa_table_reap(t), 1);
+	ck_assert_uint_eq(sa_table_count(t), 4);
+	sa_table_destroy(t);
+}
+END_TEST
+
 static Suite *sa_table_suite(void)
 {
 	Suite *s = suite_create("ike_sa_table");
@@ -115,6 +158,7 @@ static Suite *sa_table_suite(void)
 	tcase_add_test(tc, lists_vips_of_live_sas);
 	tcase_add_test(tc, vip_limits);
 	tcase_add_test(tc, half_open_expiry);
+	tcase_add_test(tc, duplicates_claimed);
 	suite_add_tcase(s, tc);
 	return s;
 }
