@@ -379,6 +379,88 @@ START_TEST(fragmented_ike_auth_decrypts)
 }
 END_TEST
 
+/* An encrypted request from the initiator in one SK packet. */
+static void encrypted_request(const struct initiator *ini,
+			      const struct ike_message *init,
+			      const struct ike_keys *keys, uint8_t exchange,
+			      uint32_t id, const struct msg_builder *chain,
+			      struct emitted *e)
+{
+	struct sk_keys k = { .encr = keys->encr, .encr_bits = keys->encr_bits,
+			     .encr_key = keys->sk_ei, .integ = keys->integ,
+			     .integ_key = keys->sk_ai };
+	struct protect_params params = { .fragment_size = 1280, .max_fragments = 1 };
+	struct ike_header h = init->hdr;
+
+	h.exchange = exchange;
+	h.flags = FLAG_INITIATOR;
+	h.message_id = id;
+	e->n = 0;
+	ck_assert_uint_eq(protect_message(&k, &h, chain->first_type, chain->w.data,
+					  chain->w.len, &params, keep, e), 1);
+	e->pkt[0].local = ini->in.local;
+	e->pkt[0].remote = ini->in.remote;
+}
+
+/* On an established SA: an empty INFORMATIONAL (liveness) is answered
+ * empty by a worker, its retransmit from the cache, and a DELETE of the
+ * IKE_SA ends it. */
+START_TEST(informational_window)
+{
+	struct initiator ini;
+	struct ike_message msg;
+	struct ike_keys keys;
+	struct msg_builder chain;
+	uint8_t buf[256];
+	struct emitted *e = calloc(1, sizeof(*e));
+	struct delete_payload d = { .protocol = PROTO_IKE };
+	struct ike_sa *sa;
+	uint8_t first[512];
+	size_t first_len;
+
+	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, EXTRA_NONE);
+	parse_response(&ini, &msg);
+	sa = initiator_keys(&ini, &msg, &keys);
+	ck_assert_ptr_nonnull(sa);
+	sa->next_request_id = 2;
+	ck_assert_int_eq(sa_table_set_state(svc.sas, sa->unique_id,
+					    IKE_SA_ESTABLISHED, "rw"), 0);
+
+	builder_init_chain(&chain, buf, sizeof(buf));
+	encrypted_request(&ini, &msg, &keys, INFORMATIONAL, 2, &chain, e);
+	ck_assert_int_eq(ike_process(&svc, &e->pkt[0], &ini.out), 0);
+	request_wait_all(&svc);
+	assert_logged("parsed INFORMATIONAL request 2 [ ]");
+	assert_logged("generating INFORMATIONAL response 2 [ ]");
+	ck_assert_uint_eq(sa->last_response_id, 2);
+	ck_assert_uint_eq(sa->next_request_id, 3);
+	first_len = sa->last_response_len;
+	memcpy(first, sa->last_response, first_len);
+
+	/* The same request again: the same octets, without a worker. */
+	ck_assert_int_eq(ike_process(&svc, &e->pkt[0], &ini.out), 1);
+	ck_assert_uint_eq(ini.out.len, first_len);
+	ck_assert_mem_eq(ini.out.data, first, first_len);
+	assert_logged("received retransmit of request with ID 2, retransmitting response");
+
+	/* An old ID is ignored, the next one ends the SA. */
+	encrypted_request(&ini, &msg, &keys, INFORMATIONAL, 1, &chain, e);
+	ck_assert_int_eq(ike_process(&svc, &e->pkt[0], &ini.out), 0);
+	assert_logged("received message ID 1, expected 3, ignored");
+	payload_delete_write(&chain, &d);
+	builder_finish(&chain);
+	encrypted_request(&ini, &msg, &keys, INFORMATIONAL, 3, &chain, e);
+	ck_assert_int_eq(ike_process(&svc, &e->pkt[0], &ini.out), 0);
+	request_wait_all(&svc);
+	assert_logged("received DELETE for IKE_SA rw[");
+	assert_logged("generating INFORMATIONAL response 3 [ ]");
+	ck_assert_int_eq(sa->state, IKE_SA_DELETING);
+	ck_assert_uint_eq(sa_table_reap(svc.sas), 1);
+	free(e);
+	dh_free(ini.dh);
+}
+END_TEST
+
 START_TEST(invalid_ke_payload)
 {
 	struct initiator ini;
@@ -518,6 +600,7 @@ static Suite *ike_init_suite(void)
 	tcase_add_test(tc, unsupported_critical);
 	tcase_add_test(tc, garbage_and_strays_dropped);
 	tcase_add_test(tc, reload_swaps_or_keeps);
+	tcase_add_test(tc, informational_window);
 	suite_add_tcase(s, tc);
 	return s;
 }
