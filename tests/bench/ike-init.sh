@@ -7,9 +7,11 @@
 # (aes256-sha256-<group>, certificate auth, CERTREQ for the one CA), and
 # prints per group:
 #   ike_sa_init ECP_256: cygnet N/s, strongswan M/s, ratio R (cygnet/strongswan)
-# with latency p50/p99 and the responder's CPU time (user + system, all
-# threads, from /proc) per answered IKE_SA_INIT, each from the round with
-# the median rate.  The CPU figure shows the work per request apart from
+# N and M are the median rates over the rounds, R the median of the
+# per-round ratios (see paired_ratio); then latency p50/p99 and the
+# responder's CPU time (user + system, all threads, from /proc) per
+# answered IKE_SA_INIT from the round with the median rate, with the
+# CPU ratio strongswan/cygnet (above 1: cygnet does less work).  The CPU figure shows the work per request apart from
 # how many cores a responder can use.
 #
 # Fairness:
@@ -41,6 +43,8 @@
 # Environment: BENCH_IKE_ROUNDS (5), BENCH_IKE_COUNT (950),
 #   BENCH_IKE_WINDOW (16), BENCH_IKE_GROUPS ("ecp256 modp2048 x25519"),
 #   BENCH_IKE_CHARON_THREADS (charon.threads; unset: charon's default 16),
+#   BENCH_IKE_NICE (-10: responders and generator run at this nice value,
+#   so other work on the machine disturbs the rounds less),
 #   CYGNET_TEST_CACHE (mkpki key cache, default /var/cache/cygnet-test).
 # Logs of the last run stay in BUILD_DIR/bench-logs/ike-init.
 set -u
@@ -53,6 +57,7 @@ count=${BENCH_IKE_COUNT:-950}
 window=${BENCH_IKE_WINDOW:-16}
 group_list=${BENCH_IKE_GROUPS:-ecp256 modp2048 x25519}
 charon_threads=${BENCH_IKE_CHARON_THREADS:-}
+nice=${BENCH_IKE_NICE:--10}
 resp_addr=192.0.2.1
 sources="192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 192.0.2.7 192.0.2.8 192.0.2.9"
 
@@ -115,7 +120,7 @@ trap 'echo "ike-init: interrupted" >&2; exit 1' INT TERM
 spawn() {
 	local log=$1
 	shift
-	ip netns exec "$ns_resp" "$@" >>"$log" 2>&1 </dev/null &
+	nice -n "$nice" ip netns exec "$ns_resp" "$@" >>"$log" 2>&1 </dev/null &
 	spawned=$!
 	pids="$pids $spawned"
 }
@@ -294,12 +299,13 @@ total_ticks() {
 }
 
 # round IMPL GROUP: one fresh responder, one generator run; appends
-# "rate p50 p99 cpu_us valid lost invalid certreq" to results/IMPL-GROUP.
+# "rate p50 p99 cpu_us valid lost invalid certreq gen_cpu_us" to
+# results/IMPL-GROUP.
 round() {
 	local impl=$1 group=$2 out before after pid
 	"start_$impl" || die "$impl did not start (see $logs)"
 	before=$(total_ticks)
-	out=$(ip netns exec "$ns_init" "$gen" --target "$resp_addr" --group "$group" \
+	out=$(nice -n "$nice" ip netns exec "$ns_init" "$gen" --target "$resp_addr" --group "$group" \
 		$(for a in $sources; do echo "--source $a"; done) \
 		--count "$count" --window "$window" 2>&1)
 	after=$(total_ticks)
@@ -313,15 +319,24 @@ round() {
 	esac
 	echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
 		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-		END { printf "%s %s %s %.0f %s %s %s %s\n", v["rate"], v["p50_ms"],
+		END { printf "%s %s %s %.0f %s %s %s %s %s\n", v["rate"], v["p50_ms"],
 			v["p99_ms"], v["valid"] ? ticks / hz * 1e6 / v["valid"] : 0,
-			v["valid"], v["lost"], v["invalid"], v["certreq"] }' \
+			v["valid"], v["lost"], v["invalid"], v["certreq"], v["gen_cpu_us"] }' \
 		>>"$work/results/$impl-$group"
 }
 
 # The round with the median rate: "rate p50 p99 cpu ..." of that round.
 median_round() {
 	sort -g -k1,1 "$1" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+}
+
+# paired_ratio A B COLUMN: the median over rounds of A's value / B's value
+# in the same round.  Rounds alternate cygnet and strongSwan, so a pair
+# saw about the same load from the rest of the machine; the median of
+# the pairs' ratios is steadier than the ratio of the median rates.
+paired_ratio() {
+	paste -d' ' "$1" "$2" | awk -v c="$3" '{ n = NF / 2; if ($(n + c) > 0) print $c / $(n + c) }' |
+		sort -g | awk '{ v[NR] = $1 } END { printf "%.2f\n", NR ? v[int((NR + 1) / 2)] : 0 }'
 }
 
 echo "ike_sa_init: $rounds rounds per responder and group, $count requests each," \
@@ -335,14 +350,15 @@ for group in $group_list; do
 		round strongswan "$group"
 	done
 	name=$(grep -o "group=[A-Z_0-9]*" "$logs/rounds.txt" | tail -n 1 | cut -d= -f2)
-	read -r c_rate c_p50 c_p99 c_cpu c_valid c_lost c_inv c_creq <<<"$(median_round "$work/results/cygnet-$group")"
-	read -r s_rate s_p50 s_p99 s_cpu s_valid s_lost s_inv s_creq <<<"$(median_round "$work/results/strongswan-$group")"
+	read -r c_rate c_p50 c_p99 c_cpu _ _ _ c_creq c_gen <<<"$(median_round "$work/results/cygnet-$group")"
+	read -r s_rate s_p50 s_p99 s_cpu _ _ _ s_creq s_gen <<<"$(median_round "$work/results/strongswan-$group")"
 	c_lost_all=$(awk '{ n += $6 + $7 } END { print n + 0 }' "$work/results/cygnet-$group")
 	s_lost_all=$(awk '{ n += $6 + $7 } END { print n + 0 }' "$work/results/strongswan-$group")
 	printf 'ike_sa_init %s: cygnet %.0f/s, strongswan %.0f/s, ratio %.2f (cygnet/strongswan)\n' \
-		"$name" "$c_rate" "$s_rate" "$(awk -v a="$c_rate" -v b="$s_rate" 'BEGIN { print (b > 0 ? a / b : 0) }')"
-	printf '  latency p50/p99: cygnet %s/%s ms, strongswan %s/%s ms; responder CPU per IKE_SA_INIT: cygnet %s us, strongswan %s us\n' \
-		"$c_p50" "$c_p99" "$s_p50" "$s_p99" "$c_cpu" "$s_cpu"
+		"$name" "$c_rate" "$s_rate" "$(paired_ratio "$work/results/cygnet-$group" "$work/results/strongswan-$group" 1)"
+	printf '  latency p50/p99: cygnet %s/%s ms, strongswan %s/%s ms; responder CPU per IKE_SA_INIT: cygnet %s us, strongswan %s us, strongswan/cygnet %.2f (generator: %s, %s us per request)\n' \
+		"$c_p50" "$c_p99" "$s_p50" "$s_p99" "$c_cpu" "$s_cpu" \
+		"$(paired_ratio "$work/results/strongswan-$group" "$work/results/cygnet-$group" 4)" "$c_gen" "$s_gen"
 	printf '  rates per round: cygnet %s; strongswan %s; lost or invalid: cygnet %s, strongswan %s; CERTREQ in responses: cygnet %s, strongswan %s\n' \
 		"$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$work/results/cygnet-$group")" \
 		"$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$work/results/strongswan-$group")" \
