@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authority/x509name.h"
 #include "log.h"
 
 enum phase {
@@ -60,8 +61,7 @@ void eap_outcome_clear(struct eap_outcome *out)
 {
 	free(out->packet);
 	out->packet = NULL;
-	for (size_t i = 0; i < out->n_alt_names; i++)
-		free(out->alt_names[i]);
+	strings_free(out->alt_names, out->n_alt_names);
 	out->n_alt_names = 0;
 	OPENSSL_cleanse(out->msk, sizeof(out->msk));
 	OPENSSL_cleanse(out->emsk, sizeof(out->emsk));

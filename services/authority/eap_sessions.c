@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "authority/x509name.h"
 #include "log.h"
 
 struct eap_session {
@@ -52,8 +53,7 @@ struct eap_sessions *eap_sessions_new(size_t max_sessions, long timeout_s)
 static void session_free(struct eap_session *s)
 {
 	eap_server_free(s->server);
-	for (size_t i = 0; i < s->n_cacerts; i++)
-		free(s->cacerts[i]);
+	strings_free(s->cacerts, s->n_cacerts);
 	free(s->cacerts);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

@@ -21,13 +21,6 @@ void store_ref(struct cred_store *store)
 	atomic_fetch_add(&store->refs, 1);
 }
 
-static void free_strings(char **items, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(items[i]);
-	free(items);
-}
-
 static void store_free(struct cred_store *store)
 {
 	for (size_t i = 0; i < store->n_certs; i++) {
@@ -43,8 +36,10 @@ static void store_free(struct cred_store *store)
 	free(store->crls);
 	for (size_t i = 0; i < store->n_auths; i++) {
 		free(store->auths[i].name);
-		free_strings(store->auths[i].crl_uris, store->auths[i].n_crl_uris);
-		free_strings(store->auths[i].ocsp_uris, store->auths[i].n_ocsp_uris);
+		strings_free(store->auths[i].crl_uris, store->auths[i].n_crl_uris);
+		strings_free(store->auths[i].ocsp_uris, store->auths[i].n_ocsp_uris);
+		free(store->auths[i].crl_uris);
+		free(store->auths[i].ocsp_uris);
 	}
 	free(store->auths);
 	for (size_t i = 0; i < store->n_secrets; i++) {
