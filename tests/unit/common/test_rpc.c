@@ -627,6 +627,18 @@ static int call_without_cert(const char *url, const char *ca_file)
 	return rv;
 }
 
+/* A TLS client with TLS at URL gets no answer: the handshake fails. */
+static void assert_handshake_refused(const char *url, const struct rpc_tls *tls)
+{
+	struct rpc_client *c = open_client(url, tls);
+	struct rpc_result res;
+
+	call_echo(c, 1, 500, &res);
+	ck_assert_msg(res.status == CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
+		      "%s: %s", rpc_status_name(res.status), res.error);
+	rpc_client_close(c);
+}
+
 /* ca signs server and client; rogue, an unrelated CA, signs intruder. */
 START_TEST(test_mutual_tls)
 {
@@ -634,7 +646,6 @@ START_TEST(test_mutual_tls)
 	struct rpc_tls server_tls, client_tls, intruder_tls;
 	struct rpc_server *s;
 	struct rpc_client *c;
-	struct rpc_result res;
 
 	make_ca(tmpdir, "ca");
 	make_ca(tmpdir, "rogue");
@@ -652,11 +663,7 @@ START_TEST(test_mutual_tls)
 	rpc_client_close(c);
 
 	/* a certificate from another CA: the server refuses the handshake */
-	c = open_client(url, &intruder_tls);
-	call_echo(c, 1, 500, &res);
-	ck_assert_msg(res.status == CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
-		      "%s: %s", rpc_status_name(res.status), res.error);
-	rpc_client_close(c);
+	assert_handshake_refused(url, &intruder_tls);
 
 	/* no certificate at all */
 	ck_assert_int_eq(call_without_cert(url, server_tls.ca_file),
@@ -664,10 +671,7 @@ START_TEST(test_mutual_tls)
 
 	/* and a client that does not trust the server's CA */
 	tls_files(&client_tls, tmpdir, "rogue", "client");
-	c = open_client(url, &client_tls);
-	call_echo(c, 1, 500, &res);
-	ck_assert_int_eq(res.status, CYGNET__RPC_STATUS__RPC_UNAVAILABLE);
-	rpc_client_close(c);
+	assert_handshake_refused(url, &client_tls);
 
 	tls_files(&client_tls, tmpdir, "ca", "client");
 	c = open_client(url, &client_tls);
@@ -684,7 +688,6 @@ START_TEST(test_tls_server_name)
 	struct rpc_tls wrong_name, right_name, client_tls;
 	struct rpc_server *s;
 	struct rpc_client *c;
-	struct rpc_result res;
 
 	make_ca(tmpdir, "ca");
 	make_cert(tmpdir, "server", "ca");
@@ -696,11 +699,7 @@ START_TEST(test_tls_server_name)
 	snprintf(url, sizeof(url), "tls+tcp://localhost:%d", port_base);
 
 	s = start_server(url, &wrong_name, 1);
-	c = open_client(url, &client_tls);
-	call_echo(c, 1, 500, &res);
-	ck_assert_msg(res.status == CYGNET__RPC_STATUS__RPC_UNAVAILABLE,
-		      "%s: %s", rpc_status_name(res.status), res.error);
-	rpc_client_close(c);
+	assert_handshake_refused(url, &client_tls);
 	rpc_server_stop(s);
 
 	s = start_server(url, &right_name, 1);
