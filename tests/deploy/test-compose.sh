@@ -83,11 +83,15 @@ for s in $SERVICES; do
 done
 
 # The private key reached the authority, readable by its user only.
-keys=$(curl -sf --max-time 3 http://127.0.0.1:9102/metrics | sed -n 's/^cygnet_authority_private_keys //p')
+for _ in $(seq 25); do
+	keys=$(curl -sf --max-time 3 http://127.0.0.1:9102/metrics | sed -n 's/^cygnet_authority_private_keys //p')
+	[ "$keys" = 1 ] && break
+	sleep 0.2
+done
 if [ "$keys" = 1 ]; then
 	echo "PASS compose authority loaded the private key"
 else
-	echo "FAIL compose authority private keys: '$keys'"
+	echo "FAIL compose authority private keys: '$keys'; $(podman logs --tail 8 "$(ctr authority)" 2>&1 | tr '\n' ' ')"
 fi
 
 # Each container: its own user, group cygnet, only its capability (also
@@ -109,11 +113,10 @@ done
 
 # all_up CONTAINER: cygnetctl --status there sees four running services.
 all_up() {
-	local out tries=50
-	while [ "$tries" -gt 0 ]; do
+	local out until=$((SECONDS + 15))
+	while [ "$SECONDS" -lt "$until" ]; do
 		out=$(podman exec "$1" cygnetctl --status 2>&1) &&
 			[ "$(echo "$out" | grep -c ' running ')" -eq 4 ] && return 0
-		tries=$((tries - 1))
 		sleep 0.1
 	done
 	echo "$out" | tr '\n' ' '

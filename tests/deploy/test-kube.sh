@@ -82,11 +82,15 @@ for s in $SERVICES; do
 done
 
 # The private key reached the authority, readable by its user only.
-keys=$(curl -sf --max-time 3 http://127.0.0.1:9102/metrics | sed -n 's/^cygnet_authority_private_keys //p')
+for _ in $(seq 25); do
+	keys=$(curl -sf --max-time 3 http://127.0.0.1:9102/metrics | sed -n 's/^cygnet_authority_private_keys //p')
+	[ "$keys" = 1 ] && break
+	sleep 0.2
+done
 if [ "$keys" = 1 ]; then
 	echo "PASS kube authority loaded the private key"
 else
-	echo "FAIL kube authority private keys: '$keys'"
+	echo "FAIL kube authority private keys: '$keys'; $(podman logs --tail 8 "${ctr[authority]}" 2>&1 | tr '\n' ' ')"
 fi
 
 declare -A want_caps=([ike]=0000000000000400 [kernel]=0000000000001000
@@ -104,7 +108,8 @@ for s in $SERVICES; do
 done
 
 out=""
-for _ in $(seq 50); do
+until=$((SECONDS + 15))
+while [ "$SECONDS" -lt "$until" ]; do
 	out=$(podman exec "${ctr[ike]}" cygnetctl --status 2>&1) &&
 		[ "$(echo "$out" | grep -c ' running ')" -eq 4 ] && break
 	sleep 0.1
@@ -113,4 +118,7 @@ if [ "$(echo "$out" | grep -c ' running ')" -eq 4 ]; then
 	echo "PASS kube cygnetctl --status in the gateway pod: all four running"
 else
 	echo "FAIL kube cygnetctl --status in the gateway pod: $(echo "$out" | tr '\n' ' ')"
+	for c in "${ctr[@]}"; do
+		echo "# $c: $(podman logs --tail 8 "$c" 2>&1 | tr '\n' ' ')"
+	done
 fi
