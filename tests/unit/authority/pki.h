@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "authority/crl.h"
 #include "authority/store.h"
 #include "conf.h"
 #include "log.h"
@@ -51,6 +52,20 @@ static inline int pki_free_port(void)
 static inline void pki_path(char *out, size_t len, const char *rel)
 {
 	snprintf(out, len, "%s/%s", pki.dir, rel);
+}
+
+/* A CRL fetcher with WORKERS fetch threads, caching in crlcache-TAG: a
+ * directory per test, as tests share the PKI fixture. */
+static inline struct crl_fetcher *pki_fetcher(int workers, const char *tag)
+{
+	char name[128], dir[400], err[256];
+	struct crl_fetcher *f;
+
+	snprintf(name, sizeof(name), "crlcache-%s", tag);
+	pki_path(dir, sizeof(dir), name);
+	f = crl_fetcher_new(dir, 5, workers, err, sizeof(err));
+	ck_assert_msg(f != NULL, "%s", err);
+	return f;
 }
 
 /* The directory of this header, from the test file's __FILE__. */

@@ -28,20 +28,6 @@ static void teardown(void)
 	pki_remove();
 }
 
-/* Each test caches in its own directory (tests share the fixture). */
-static struct crl_fetcher *fetcher(int workers, const char *tag)
-{
-	char err[256];
-	char dir[400];
-	struct crl_fetcher *f;
-
-	snprintf(dir, sizeof(dir), "%s-%s", cache_dir, tag);
-	f = crl_fetcher_new(dir, 5, workers, err, sizeof(err));
-
-	ck_assert_msg(f != NULL, "%s", err);
-	return f;
-}
-
 static Cygnet__CertStatus verify(struct crl_fetcher *f, struct cred_store *store,
 				 const char *file, Cygnet__RevocationPolicy policy,
 				 long wait_ms, struct verify_result *r)
@@ -59,7 +45,7 @@ static Cygnet__CertStatus verify(struct crl_fetcher *f, struct cred_store *store
 START_TEST(t_revoked)
 {
 	struct cred_store *store = pki_store(NULL);
-	struct crl_fetcher *f = fetcher(4, "t_revoked");
+	struct crl_fetcher *f = pki_fetcher(4, "t_revoked");
 	struct verify_result r;
 
 	pki_log_start();
@@ -79,7 +65,7 @@ END_TEST
 START_TEST(t_good_strict)
 {
 	struct cred_store *store = pki_store(NULL);
-	struct crl_fetcher *f = fetcher(4, "t_good_strict");
+	struct crl_fetcher *f = pki_fetcher(4, "t_good_strict");
 	struct verify_result r;
 	struct crl_stats stats;
 
@@ -123,7 +109,7 @@ START_TEST(t_forged_crl)
 {
 	char uri[128];
 	struct cred_store *store;
-	struct crl_fetcher *f = fetcher(4, "t_forged_crl");
+	struct crl_fetcher *f = pki_fetcher(4, "t_forged_crl");
 	struct verify_result r;
 
 	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/forged.crl", pki.crl_port);
@@ -146,7 +132,7 @@ START_TEST(t_server_down)
 {
 	char uri[128];
 	struct cred_store *store;
-	struct crl_fetcher *f = fetcher(4, "t_server_down");
+	struct crl_fetcher *f = pki_fetcher(4, "t_server_down");
 	struct verify_result r;
 
 	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/inter.crl", pki_free_port());
@@ -213,7 +199,7 @@ START_TEST(t_slow_server_bounded)
 	int port;
 	int fd = silent_server(&port);
 	struct cred_store *store;
-	struct crl_fetcher *f = fetcher(2, "t_slow_server_bounded");	/* at most one waiter */
+	struct crl_fetcher *f = pki_fetcher(2, "t_slow_server_bounded");	/* at most one waiter */
 	struct slow_arg first = { 0 }, second = { 0 };
 	pthread_t t1, t2;
 	struct verify_result r;
@@ -246,7 +232,7 @@ END_TEST
 START_TEST(t_disk_cache)
 {
 	struct cred_store *store = pki_store(NULL);
-	struct crl_fetcher *f = fetcher(4, "t_disk_cache");
+	struct crl_fetcher *f = pki_fetcher(4, "t_disk_cache");
 	struct verify_result r;
 	Cygnet__CrlInfo *infos[4];
 	size_t n;
@@ -256,7 +242,7 @@ START_TEST(t_disk_cache)
 	crl_fetcher_free(f);
 	/* the server goes away; a new fetcher still knows the CRLs */
 	pki_kill(&pki.httpd);
-	f = fetcher(4, "t_disk_cache");
+	f = pki_fetcher(4, "t_disk_cache");
 	ck_assert_int_eq(verify(f, store, "peer/revoked.crt", STRICT, 3000, &r),
 			 CYGNET__CERT_STATUS__CERT_REVOKED);
 	ck_assert_int_eq(verify(f, store, "peer/eclient.crt", STRICT, 3000, &r),
@@ -280,7 +266,7 @@ START_TEST(t_file_uri)
 {
 	char uri[400];
 	struct cred_store *store;
-	struct crl_fetcher *f = fetcher(4, "t_file_uri");
+	struct crl_fetcher *f = pki_fetcher(4, "t_file_uri");
 	struct verify_result r;
 
 	snprintf(uri, sizeof(uri), "file://%s/inter/crl.pem", pki.dir);
@@ -297,7 +283,7 @@ START_TEST(t_cert_file_uri_ignored)
 {
 	char cmd[3000];
 	struct cred_store *store = pki_store(NULL);
-	struct crl_fetcher *f = fetcher(4, "t_cert_file_uri_ignored");
+	struct crl_fetcher *f = pki_fetcher(4, "t_cert_file_uri_ignored");
 	struct verify_result r;
 
 	snprintf(cmd, sizeof(cmd), "cd %1$s && printf 'crlDistributionPoints = "
@@ -353,7 +339,7 @@ START_TEST(t_refresh_before_expiry)
 		 "-out short.pem 2>/dev/null && openssl crl -in short.pem -outform DER "
 		 "-out %3$s", pki.dir, cache_dir, path);
 	ck_assert_int_eq(system(cmd), 0);
-	f = fetcher(4, "refresh");
+	f = pki_fetcher(4, "refresh");
 	pki_log_start();
 	/* the cached CRL is current: the request itself needs no fetch */
 	ck_assert_int_eq(verify(f, store, "peer/eclient.crt", STRICT, 3000, &r),

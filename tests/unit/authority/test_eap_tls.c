@@ -152,12 +152,8 @@ static void expect_failure(const char *cert, const char *key, struct crl_fetcher
 
 START_TEST(t_revoked_client)
 {
-	char err[256], dir[400];
-	struct crl_fetcher *crl;
+	struct crl_fetcher *crl = pki_fetcher(4, "crls");
 
-	pki_path(dir, sizeof(dir), "crls");
-	crl = crl_fetcher_new(dir, 5, 4, err, sizeof(err));
-	ck_assert_ptr_nonnull(crl);
 	expect_failure("peer/revoked.crt", "peer/revoked.key", crl,
 		       CYGNET__REVOCATION_POLICY__REVOCATION_RELAXED, "revoked");
 	crl_fetcher_free(crl);

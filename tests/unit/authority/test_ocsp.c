@@ -56,22 +56,11 @@ static Cygnet__CertStatus verify(struct ocsp_client *o, struct crl_fetcher *f,
 	return r->status;
 }
 
-static struct crl_fetcher *fetcher(const char *tag)
-{
-	char dir[400], err[256];
-	struct crl_fetcher *f;
-
-	pki_path(dir, sizeof(dir), tag);
-	f = crl_fetcher_new(dir, 5, 4, err, sizeof(err));
-	ck_assert_ptr_nonnull(f);
-	return f;
-}
-
 START_TEST(t_good_and_cached)
 {
 	struct cred_store *store = pki_store(NULL);
 	struct ocsp_client *o = ocsp_client_new();
-	struct crl_fetcher *f = fetcher("good");
+	struct crl_fetcher *f = pki_fetcher(4, "good");
 	struct verify_result r;
 
 	pki_log_start();
@@ -97,7 +86,7 @@ START_TEST(t_revoked)
 {
 	struct cred_store *store = pki_store(NULL);
 	struct ocsp_client *o = ocsp_client_new();
-	struct crl_fetcher *f = fetcher("revoked");
+	struct crl_fetcher *f = pki_fetcher(4, "revoked");
 	struct verify_result r;
 
 	pki_log_start();
@@ -136,7 +125,7 @@ START_TEST(t_responder_down_falls_back_to_crl)
 {
 	struct cred_store *store = pki_store(NULL);
 	struct ocsp_client *o = ocsp_client_new();
-	struct crl_fetcher *f = fetcher("down");
+	struct crl_fetcher *f = pki_fetcher(4, "down");
 	struct verify_result r;
 
 	pki_kill(&responder);
