@@ -11,6 +11,9 @@
 
 #define CHAIN_MAX MESSAGE_MAX_LEN
 #define WORKER_POLL_US 10000
+/* Each waits for other services; beyond this many a request is dropped
+ * and the peer's retransmit tries again. */
+#define WORKERS_MAX 256
 
 static void finish(struct ike_request *req)
 {
@@ -56,6 +59,14 @@ int request_start(struct ike_request *req)
 	pthread_t thread;
 	int rc;
 
+	if (atomic_load(&req->svc->workers) >= WORKERS_MAX) {
+		DBG1(LOG_JOB, "%d requests in progress, %s request %u dropped",
+		     WORKERS_MAX, exchange_name(req->msg.hdr.exchange),
+		     req->msg.hdr.message_id);
+		free(req->plain);
+		free(req);
+		return -1;
+	}
 	req->sa->busy = true;
 	atomic_fetch_add(&req->svc->workers, 1);
 	pthread_attr_init(&attr);
