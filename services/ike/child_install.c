@@ -49,6 +49,23 @@ static int call(struct ike_service *svc, uint32_t method,
 	return 0;
 }
 
+void child_reconcile_start(struct ike_service *svc)
+{
+	Cygnet__DesiredState none = CYGNET__DESIRED_STATE__INIT;
+	const Cygnet__ReconcileResult *r;
+	ProtobufCMessage *reply;
+
+	if (call(svc, CYGNET__KERNEL_METHOD__KERNEL_SET_DESIRED, &none.base,
+		 &cygnet__reconcile_result__descriptor,
+		 "reconciling kernel state failed", &reply) < 0)
+		return;
+	r = (const Cygnet__ReconcileResult *)reply;
+	DBG1(LOG_KNL, "reconciled kernel state with the kernel service: %u SAs "
+	     "and %u policies of a previous run removed", r->sas_removed,
+	     r->policies_removed);
+	protobuf_c_message_free_unpacked(reply, NULL);
+}
+
 int child_alloc_spi(struct ike_service *svc, const struct ike_sa *sa,
 		    struct child_sa *child)
 {

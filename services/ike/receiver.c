@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "ike/child_install.h"
 #include "ike/exchange.h"
 #include "ike/lease.h"
 #include "log.h"
@@ -94,6 +95,7 @@ int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	lease_reconcile_start(svc);
+	child_reconcile_start(svc);
 	svc->stopping = false;
 	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
 		snprintf(err, errlen, "could not start the IKE packet thread");

@@ -159,7 +159,8 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 cyg_assert_log ike-reconciled "$CYG_LOGS/cygnet-ike-restarted.log" \
-	"reconciled leases with the pool service, 2 corrected"
+	"reconciled leases with the pool service, 2 corrected" \
+	"reconciled kernel state with the kernel service: "
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-restart.txt" 2>&1
 if grep -qF "online   'C=CH, O=Cygnet Test, CN=pc1.example.org'" \
 	"$CYG_LOGS/cygnetctl-leases-restart.txt"; then
