@@ -158,33 +158,34 @@ static inline void pki_remove(void)
 		fprintf(stderr, "removing %s failed\n", pki.dir);
 }
 
-static inline X509 *pki_cert(const char *rel)
+static inline FILE *pki_open(const char *rel)
 {
 	char path[512];
 	FILE *f;
-	X509 *x509;
 
 	pki_path(path, sizeof(path), rel);
 	f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "%s", path);
-	x509 = PEM_read_X509(f, NULL, NULL, NULL);
+	return f;
+}
+
+static inline X509 *pki_cert(const char *rel)
+{
+	FILE *f = pki_open(rel);
+	X509 *x509 = PEM_read_X509(f, NULL, NULL, NULL);
+
 	fclose(f);
-	ck_assert_ptr_nonnull(x509);
+	ck_assert_msg(x509 != NULL, "%s", rel);
 	return x509;
 }
 
 static inline EVP_PKEY *pki_key(const char *rel)
 {
-	char path[512];
-	FILE *f;
-	EVP_PKEY *key;
+	FILE *f = pki_open(rel);
+	EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 
-	pki_path(path, sizeof(path), rel);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s", path);
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
-	ck_assert_ptr_nonnull(key);
+	ck_assert_msg(key != NULL, "%s", rel);
 	return key;
 }
 
