@@ -41,20 +41,41 @@ static Cygnet__AuthMethod classic_method(const EVP_PKEY *key)
 	}
 }
 
-static const EVP_MD *classic_md(Cygnet__AuthMethod method)
+/* The hash an ECDSA auth method signs with (RFC 4754), 0 for others. */
+static uint32_t curve_hash(Cygnet__AuthMethod method)
 {
 	switch (method) {
-	case CYGNET__AUTH_METHOD__AUTH_RSA:
-		return EVP_sha1();
 	case CYGNET__AUTH_METHOD__AUTH_ECDSA_256:
-		return EVP_sha256();
+		return HASH_SHA2_256;
 	case CYGNET__AUTH_METHOD__AUTH_ECDSA_384:
-		return EVP_sha384();
+		return HASH_SHA2_384;
 	case CYGNET__AUTH_METHOD__AUTH_ECDSA_521:
+		return HASH_SHA2_512;
+	default:
+		return 0;
+	}
+}
+
+static const EVP_MD *hash_md(uint32_t hash)
+{
+	switch (hash) {
+	case HASH_SHA2_256:
+		return EVP_sha256();
+	case HASH_SHA2_384:
+		return EVP_sha384();
+	case HASH_SHA2_512:
 		return EVP_sha512();
 	default:
 		return NULL;
 	}
+}
+
+/* RFC 7296 RSA signatures hash with SHA-1. */
+static const EVP_MD *classic_md(Cygnet__AuthMethod method)
+{
+	if (method == CYGNET__AUTH_METHOD__AUTH_RSA)
+		return EVP_sha1();
+	return hash_md(curve_hash(method));
 }
 
 static bool peer_offers(const uint32_t *hashes, size_t n, uint32_t hash)
@@ -71,32 +92,17 @@ static bool peer_offers(const uint32_t *hashes, size_t n, uint32_t hash)
 static uint32_t choose_hash(const EVP_PKEY *key, const uint32_t *hashes, size_t n)
 {
 	static const uint32_t sha2[] = { HASH_SHA2_256, HASH_SHA2_384, HASH_SHA2_512 };
-	Cygnet__AuthMethod classic = classic_method(key);
+	uint32_t own = curve_hash(classic_method(key));
 
 	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519)
 		return peer_offers(hashes, n, HASH_IDENTITY) ? HASH_IDENTITY : 0;
-	if (classic >= CYGNET__AUTH_METHOD__AUTH_ECDSA_256 &&
-	    peer_offers(hashes, n, HASH_SHA2_256 + (classic - CYGNET__AUTH_METHOD__AUTH_ECDSA_256)))
-		return HASH_SHA2_256 + (classic - CYGNET__AUTH_METHOD__AUTH_ECDSA_256);
+	if (own && peer_offers(hashes, n, own))
+		return own;
 	for (size_t i = 0; i < sizeof(sha2) / sizeof(sha2[0]); i++) {
 		if (peer_offers(hashes, n, sha2[i]))
 			return sha2[i];
 	}
 	return 0;
-}
-
-static const EVP_MD *hash_md(uint32_t hash)
-{
-	switch (hash) {
-	case HASH_SHA2_256:
-		return EVP_sha256();
-	case HASH_SHA2_384:
-		return EVP_sha384();
-	case HASH_SHA2_512:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
 }
 
 static int raw_sign(EVP_PKEY *key, const EVP_MD *md, const uint8_t *octets,
