@@ -8,18 +8,20 @@
 # prints per group:
 #   ike_sa_init ECP_256: cygnet N/s, strongswan M/s, ratio R (cygnet/strongswan)
 # N and M are the median rates over the rounds, R the median of the
-# per-round ratios (see paired_ratio); then latency p50/p99 and the
-# responder's CPU time (user + system, all threads, from /proc) per
-# answered IKE_SA_INIT from the round with the median rate, with the
-# CPU ratio strongswan/cygnet (above 1: cygnet does less work).  The CPU figure shows the work per request apart from
-# how many cores a responder can use.
+# per-round ratios (see paired_ratio); then latency p50/p99 of the round
+# with the median rate, and the responder's CPU time (user + system, all
+# threads, from /proc) per answered IKE_SA_INIT over all rounds, with the
+# ratio strongswan/cygnet (above 1: cygnet does less work per request).
+# The CPU figure shows the work per request apart from how many cores a
+# responder can use.
 #
 # Fairness:
 # - Every answered IKE_SA_INIT leaves a half-open IKE_SA behind on both
 #   responders (nothing completes IKE_AUTH).  Cygnet refuses new ones at
 #   1000 half-open SAs (they expire after 30 s), so a round sends at most
 #   BENCH_IKE_COUNT (950) requests to a freshly started responder, and
-#   both responders are restarted for every round alike.
+#   both responders are restarted for every round alike (charon's own
+#   global limit, init_limit_half_open, is off by default).
 # - charon's DoS protection would answer with COOKIEs after 10 half-open
 #   SAs and drop a source address after 5: cookie_threshold,
 #   cookie_threshold_ip and block_threshold are set far above a round.
@@ -339,6 +341,12 @@ paired_ratio() {
 		sort -g | awk '{ v[NR] = $1 } END { printf "%.2f\n", NR ? v[int((NR + 1) / 2)] : 0 }'
 }
 
+# Responder CPU over all rounds per answered request (a round's CPU is
+# counted in 10 ms ticks: the sum is finer than any one round).
+cpu_per_request() {
+	awk '{ cpu += $4 * $5; n += $5 } END { printf "%.0f\n", n ? cpu / n : 0 }' "$1"
+}
+
 echo "ike_sa_init: $rounds rounds per responder and group, $count requests each," \
 	"window $window, 8 source addresses x 16 ports; load average: $(cut -d' ' -f1-3 /proc/loadavg)," \
 	"$(nproc) CPUs"
@@ -350,15 +358,17 @@ for group in $group_list; do
 		round strongswan "$group"
 	done
 	name=$(grep -o "group=[A-Z_0-9]*" "$logs/rounds.txt" | tail -n 1 | cut -d= -f2)
-	read -r c_rate c_p50 c_p99 c_cpu _ _ _ c_creq c_gen <<<"$(median_round "$work/results/cygnet-$group")"
-	read -r s_rate s_p50 s_p99 s_cpu _ _ _ s_creq s_gen <<<"$(median_round "$work/results/strongswan-$group")"
+	read -r c_rate c_p50 c_p99 _ _ _ _ c_creq c_gen <<<"$(median_round "$work/results/cygnet-$group")"
+	read -r s_rate s_p50 s_p99 _ _ _ _ s_creq s_gen <<<"$(median_round "$work/results/strongswan-$group")"
 	c_lost_all=$(awk '{ n += $6 + $7 } END { print n + 0 }' "$work/results/cygnet-$group")
 	s_lost_all=$(awk '{ n += $6 + $7 } END { print n + 0 }' "$work/results/strongswan-$group")
 	printf 'ike_sa_init %s: cygnet %.0f/s, strongswan %.0f/s, ratio %.2f (cygnet/strongswan)\n' \
 		"$name" "$c_rate" "$s_rate" "$(paired_ratio "$work/results/cygnet-$group" "$work/results/strongswan-$group" 1)"
+	c_cpu=$(cpu_per_request "$work/results/cygnet-$group")
+	s_cpu=$(cpu_per_request "$work/results/strongswan-$group")
 	printf '  latency p50/p99: cygnet %s/%s ms, strongswan %s/%s ms; responder CPU per IKE_SA_INIT: cygnet %s us, strongswan %s us, strongswan/cygnet %.2f (generator: %s, %s us per request)\n' \
 		"$c_p50" "$c_p99" "$s_p50" "$s_p99" "$c_cpu" "$s_cpu" \
-		"$(paired_ratio "$work/results/strongswan-$group" "$work/results/cygnet-$group" 4)" "$c_gen" "$s_gen"
+		"$(awk -v a="$s_cpu" -v b="$c_cpu" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$c_gen" "$s_gen"
 	printf '  rates per round: cygnet %s; strongswan %s; lost or invalid: cygnet %s, strongswan %s; CERTREQ in responses: cygnet %s, strongswan %s\n' \
 		"$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$work/results/cygnet-$group")" \
 		"$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$work/results/strongswan-$group")" \
