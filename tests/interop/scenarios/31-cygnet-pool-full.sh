@@ -3,7 +3,8 @@
 # it, a second machine (alice's certificate, public key authentication)
 # finds the pool full.  Its IKE_SA is authenticated but the virtual IP
 # is refused with INTERNAL_ADDRESS_FAILURE, as charon does; the first
-# lease stays online with its owner.
+# lease stays online with its owner.  A third machine with a revoked
+# certificate is refused with AUTHENTICATION_FAILED.
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 
@@ -18,9 +19,12 @@ cyg_seed_client_setup
 # Only IPv4 virtual IPs, and a second machine with alice's certificate.
 sed -i 's|^\t\tvips = 0.0.0.0, ::$|\t\tvips = 0.0.0.0|' "$CYG_WORK/client/swanctl/swanctl.conf"
 sed -i '$d' "$CYG_WORK/client/swanctl/swanctl.conf"
-cyg_client_conn second "			auth = pubkey
-			certs = alice@example.org.pem" |
-	sed 's|^\t\tvips = 0.0.0.0, ::$|\t\tvips = 0.0.0.0|' >>"$CYG_WORK/client/swanctl/swanctl.conf"
+{
+	cyg_client_conn second "			auth = pubkey
+			certs = alice@example.org.pem"
+	cyg_client_conn third "			auth = pubkey
+			certs = mallory@example.org.pem"
+} | sed 's|^\t\tvips = 0.0.0.0, ::$|\t\tvips = 0.0.0.0|' >>"$CYG_WORK/client/swanctl/swanctl.conf"
 echo "}" >>"$CYG_WORK/client/swanctl/swanctl.conf"
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
@@ -43,6 +47,23 @@ cyg_check address-failure-sent \
 	grep -qE 'generating IKE_AUTH response 1 \[ IDr CERT AUTH N\(INT_ADDR_FAIL\) \]' "$ike_log"
 cyg_assert_log client-address-failure "$client_log" \
 	"parsed IKE_AUTH response 1 [ IDr CERT AUTH N(INT_ADDR_FAIL) ]"
+
+# A revoked certificate (the CRL comes from the web host): refused with
+# AUTHENTICATION_FAILED, the IKE_SA never established.
+cyg_swanctl client --initiate --ike third --timeout 30 \
+	>"$CYG_LOGS/swanctl-initiate-third.txt" 2>&1
+cyg_assert_log revoked-refused "$ike_log" \
+	"received end entity cert \"C=CH, O=Cygnet Test, CN=mallory\"" \
+	"certificate \"C=CH, O=Cygnet Test, CN=mallory\" not trusted: "
+cyg_check revoked-auth-failed \
+	grep -qE 'generating IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]' "$ike_log"
+cyg_assert_log client-auth-failed "$client_log" \
+	"received AUTHENTICATION_FAILED notify error"
+if grep -qF "IKE_SA win[3] established" "$ike_log"; then
+	cyg_fail revoked-not-established "the revoked certificate's IKE_SA was established"
+else
+	cyg_pass revoked-not-established
+fi
 
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases.txt" 2>&1
 cyg_assert_log lease-kept "$CYG_LOGS/cygnetctl-leases.txt" \
