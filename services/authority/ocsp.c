@@ -210,9 +210,18 @@ static OCSP_BASICRESP *checked_basic(OCSP_RESPONSE *resp, OCSP_REQUEST *req,
 	return NULL;
 }
 
-static void issuer_dn(X509 *issuer, char *buf, size_t len)
+/* Who signed BASIC: a delegated signer the response carries, or ISSUER. */
+static void signer_dn(OCSP_BASICRESP *basic, X509 *issuer, char *buf, size_t len)
 {
-	dn_format(X509_get_subject_name(issuer), buf, len);
+	STACK_OF(X509) *extra = sk_X509_new_null();
+	X509 *signer = NULL;
+
+	if (!extra || !sk_X509_push(extra, issuer) ||
+	    OCSP_resp_get0_signer(basic, &signer, extra) != 1)
+		signer = issuer;
+	dn_format(X509_get_subject_name(signer), buf, len);
+	sk_X509_free(extra);
+	ERR_clear_error();
 }
 
 /* The single response for id: status, dates; returns its expiry or 0. */
@@ -286,8 +295,8 @@ static void ask_responder(struct ocsp_client *o, const struct cred_store *store,
 		DBG1(LOG_CFG, "  %s", out->detail);
 		goto done;
 	}
-	issuer_dn(issuer, signer, sizeof(signer));
-	DBG1(LOG_CFG, "  ocsp response correctly signed for \"%s\"", signer);
+	signer_dn(basic, issuer, signer, sizeof(signer));
+	DBG1(LOG_CFG, "  ocsp response correctly signed by \"%s\"", signer);
 	until = evaluate(basic, id, out);
 	if (until)
 		cache_store(o, id, out, until);
