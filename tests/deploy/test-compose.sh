@@ -115,7 +115,7 @@ done
 all_up() {
 	local out until=$((SECONDS + 15))
 	while [ "$SECONDS" -lt "$until" ]; do
-		out=$(podman exec "$1" cygnetctl --status 2>&1) &&
+		out=$(podman exec "$1" cygnetctl --timeout 1000 --status 2>&1) &&
 			[ "$(echo "$out" | grep -c ' running ')" -eq 4 ] && return 0
 		sleep 0.1
 	done

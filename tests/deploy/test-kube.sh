@@ -110,7 +110,7 @@ done
 out=""
 until=$((SECONDS + 15))
 while [ "$SECONDS" -lt "$until" ]; do
-	out=$(podman exec "${ctr[ike]}" cygnetctl --status 2>&1) &&
+	out=$(podman exec "${ctr[ike]}" cygnetctl --timeout 1000 --status 2>&1) &&
 		[ "$(echo "$out" | grep -c ' running ')" -eq 4 ] && break
 	sleep 0.1
 done

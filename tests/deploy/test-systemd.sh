@@ -89,7 +89,7 @@ echo "# cygnet.target started in $ms ms"
 all_up() {
 	ex sh -c 'i=0
 		while [ $i -lt 50 ]; do
-			out=$(cygnetctl --status 2>&1) &&
+			out=$(cygnetctl --timeout 1000 --status 2>&1) &&
 				[ "$(echo "$out" | grep -c " running ")" -eq 4 ] && exit 0
 			i=$((i + 1)); sleep 0.1
 		done
