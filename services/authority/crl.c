@@ -489,7 +489,7 @@ enum revocation_status crl_check_one(X509_CRL *crl, X509 *cert, X509 *issuer,
 	DBG1(LOG_CFG, "  using trusted certificate \"%s\"", issuer_dn);
 	if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
 		ERR_clear_error();
-		DBG1(LOG_CFG, "  crl signature verification failed");
+		DBG1(LOG_CFG, "crl response verification failed");
 		snprintf(detail, len, "crl signature verification with \"%s\" failed",
 			 issuer_dn);
 		return REVOCATION_UNKNOWN;

@@ -166,7 +166,7 @@ static OCSP_RESPONSE *post(const char *uri, const unsigned char *der, int len,
 		const unsigned char *p = b.data;
 		resp = d2i_OCSP_RESPONSE(NULL, &p, (long)b.len);
 	} else {
-		DBG1(LOG_CFG, "  ocsp request to '%s' failed: %s", uri, curl_easy_strerror(rc));
+		DBG1(LOG_CFG, "ocsp request to %s failed: %s", uri, curl_easy_strerror(rc));
 	}
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
