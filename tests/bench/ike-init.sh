@@ -62,6 +62,10 @@ charon_threads=${BENCH_IKE_CHARON_THREADS:-}
 nice=${BENCH_IKE_NICE:--10}
 resp_addr=192.0.2.1
 sources="192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 192.0.2.7 192.0.2.8 192.0.2.9"
+source_args=()
+for a in $sources; do
+	source_args+=(--source "$a")
+done
 
 die() {
 	echo "ike-init: $*" >&2
@@ -308,7 +312,7 @@ round() {
 	"start_$impl" || die "$impl did not start (see $logs)"
 	before=$(total_ticks)
 	out=$(nice -n "$nice" ip netns exec "$ns_init" "$gen" --target "$resp_addr" --group "$group" \
-		$(for a in $sources; do echo "--source $a"; done) \
+		"${source_args[@]}" \
 		--count "$count" --window "$window" 2>&1)
 	after=$(total_ticks)
 	for pid in $stop_pids; do
@@ -353,7 +357,7 @@ echo "ike_sa_init: $rounds rounds per responder and group, $count requests each,
 echo "  charon: ${charon_threads:-its default 16} worker threads; cygnet-ike: IKE_SA_INIT on its one packet thread"
 echo "  charon defers g^ir and the key derivation to IKE_AUTH, cygnet-ike does both before answering"
 for group in $group_list; do
-	for r in $(seq "$rounds"); do
+	for _ in $(seq "$rounds"); do
 		round cygnet "$group"
 		round strongswan "$group"
 	done
