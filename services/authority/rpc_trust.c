@@ -23,9 +23,9 @@ void handle_sign(void *ctx, const ProtobufCMessage *request, struct rpc_reply *r
 	if (!store)
 		return;
 	cert = keysel_find(store, req->key, why, sizeof(why));
-	if (!cert || auth_sign(cert->key, req->auth_method, req->peer_hash_algorithms,
-			       req->n_peer_hash_algorithms, req->octets.data,
-			       req->octets.len, &sig, why, sizeof(why)) < 0) {
+	if (!cert || sign_create(cert->key, req->auth_method, req->peer_hash_algorithms,
+				 req->n_peer_hash_algorithms, req->octets.data,
+				 req->octets.len, &sig, why, sizeof(why)) < 0) {
 		atomic_fetch_add(&a->stats.signature_failures, 1);
 		DBG1(LOG_CFG, "signing IKE AUTH octets failed: %s", why);
 		rpc_reply_error(reply, CYGNET__RPC_STATUS__RPC_FAILED, "%s", why);
@@ -153,7 +153,7 @@ void handle_verify_auth(void *ctx, const ProtobufCMessage *request,
 	char why[256] = "certificate does not parse as DER X.509";
 	EVP_PKEY *pub = cert ? X509_get0_pubkey(cert) : NULL;
 
-	out.valid = pub && auth_verify(pub, req->auth_method, req->octets.data,
+	out.valid = pub && sign_verify(pub, req->auth_method, req->octets.data,
 				       req->octets.len, req->signature.data,
 				       req->signature.len, scheme, sizeof(scheme),
 				       why, sizeof(why));

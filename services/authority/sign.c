@@ -325,9 +325,9 @@ static int sign_rfc7427(EVP_PKEY *key, uint32_t hash, const uint8_t *octets,
 	return 0;
 }
 
-int auth_sign(EVP_PKEY *key, Cygnet__AuthMethod method, const uint32_t *peer_hashes,
-	      size_t n_peer_hashes, const uint8_t *octets, size_t len,
-	      struct auth_signature *out, char *why, size_t whylen)
+int sign_create(EVP_PKEY *key, Cygnet__AuthMethod method, const uint32_t *peer_hashes,
+		size_t n_peer_hashes, const uint8_t *octets, size_t len,
+		struct auth_signature *out, char *why, size_t whylen)
 {
 	uint32_t hash = choose_hash(key, peer_hashes, n_peer_hashes);
 
@@ -526,7 +526,7 @@ static int verify_rfc7427(EVP_PKEY *pub, const uint8_t *octets, size_t len,
 	return ok;
 }
 
-int auth_verify(EVP_PKEY *pub, Cygnet__AuthMethod method, const uint8_t *octets,
+int sign_verify(EVP_PKEY *pub, Cygnet__AuthMethod method, const uint8_t *octets,
 		size_t len, const uint8_t *sig, size_t siglen, char *scheme,
 		size_t schemelen, char *why, size_t whylen)
 {

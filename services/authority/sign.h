@@ -30,13 +30,13 @@ struct auth_signature {
 
 /* Signs octets with key.  method NONE chooses (see proto/authority.proto).
  * Returns 0, or -1 with the reason in why. */
-int auth_sign(EVP_PKEY *key, Cygnet__AuthMethod method, const uint32_t *peer_hashes,
-	      size_t n_peer_hashes, const uint8_t *octets, size_t len,
-	      struct auth_signature *out, char *why, size_t whylen);
+int sign_create(EVP_PKEY *key, Cygnet__AuthMethod method, const uint32_t *peer_hashes,
+		size_t n_peer_hashes, const uint8_t *octets, size_t len,
+		struct auth_signature *out, char *why, size_t whylen);
 
 /* Returns 1 when sig is a valid AUTH signature of octets by pub, 0 when
  * not (why says why); scheme names what was checked. */
-int auth_verify(EVP_PKEY *pub, Cygnet__AuthMethod method, const uint8_t *octets,
+int sign_verify(EVP_PKEY *pub, Cygnet__AuthMethod method, const uint8_t *octets,
 		size_t len, const uint8_t *sig, size_t siglen, char *scheme,
 		size_t schemelen, char *why, size_t whylen);
 

@@ -51,8 +51,8 @@ static void bench_sign(const char *label, EVP_PKEY *key)
 
 	memset(octets, 0xab, sizeof(octets));
 	do {
-		if (auth_sign(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE, ed ? identity : NULL,
-			      ed ? 1 : 0, octets, sizeof(octets), &sig, why, sizeof(why)) < 0) {
+		if (sign_create(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE, ed ? identity : NULL,
+				ed ? 1 : 0, octets, sizeof(octets), &sig, why, sizeof(why)) < 0) {
 			fprintf(stderr, "signing with %s failed: %s\n", label, why);
 			exit(1);
 		}

@@ -98,10 +98,10 @@ static void fuzz_signature(const uint8_t *data, size_t size)
 {
 	char scheme[48], why[256];
 
-	auth_verify(X509_get0_pubkey(ca), CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
+	sign_verify(X509_get0_pubkey(ca), CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
 		    (const uint8_t *)"x", 1, data, size, scheme, sizeof(scheme),
 		    why, sizeof(why));
-	auth_verify(X509_get0_pubkey(ca), CYGNET__AUTH_METHOD__AUTH_ECDSA_256,
+	sign_verify(X509_get0_pubkey(ca), CYGNET__AUTH_METHOD__AUTH_ECDSA_256,
 		    (const uint8_t *)"x", 1, data, size, scheme, sizeof(scheme),
 		    why, sizeof(why));
 }

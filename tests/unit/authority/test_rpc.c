@@ -160,8 +160,8 @@ static Cygnet__LocalCertReply *local_cert(const char *fqdn)
 }
 
 /* Signs over RPC with the key for fqdn, verifies over RPC with its cert. */
-static void sign_verify(const char *fqdn, const uint32_t *hashes, size_t n_hashes,
-			Cygnet__AuthMethod expect)
+static void sign_over_rpc(const char *fqdn, const uint32_t *hashes, size_t n_hashes,
+			  Cygnet__AuthMethod expect)
 {
 	Cygnet__LocalCertReply *cert = local_cert(fqdn);
 	Cygnet__SignRequest req = CYGNET__SIGN_REQUEST__INIT;
@@ -206,12 +206,12 @@ START_TEST(t_sign_verify)
 	static const uint32_t sha2[] = { HASH_SHA2_256, HASH_SHA2_384, HASH_SHA2_512,
 					 HASH_IDENTITY };
 
-	sign_verify("vpn.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_ECDSA_256);
-	sign_verify("p384.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_ECDSA_384);
-	sign_verify("p521.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_ECDSA_521);
-	sign_verify("rsa.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_RSA);
-	sign_verify("rsa.example.org", sha2, 4, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE);
-	sign_verify("ed.example.org", sha2, 4, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE);
+	sign_over_rpc("vpn.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_ECDSA_256);
+	sign_over_rpc("p384.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_ECDSA_384);
+	sign_over_rpc("p521.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_ECDSA_521);
+	sign_over_rpc("rsa.example.org", NULL, 0, CYGNET__AUTH_METHOD__AUTH_RSA);
+	sign_over_rpc("rsa.example.org", sha2, 4, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE);
+	sign_over_rpc("ed.example.org", sha2, 4, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE);
 }
 END_TEST
 

@@ -9,14 +9,14 @@
 static const uint8_t octets[] = "IKE_SA_INIT message | Nr | prf(SK_pi, IDi')";
 
 /* Signs octets with KEY by METHOD, or by a scheme the peer offered in
- * HASHES when METHOD is none; 0 or -1 as auth_sign. */
+ * HASHES when METHOD is none; 0 or -1 as sign_create. */
 static int sign_octets(EVP_PKEY *key, Cygnet__AuthMethod method,
 		       const uint32_t *hashes, size_t n_hashes, struct auth_signature *sig)
 {
 	char why[256];
 
-	return auth_sign(key, method, hashes, n_hashes, octets, sizeof(octets), sig,
-			 why, sizeof(why));
+	return sign_create(key, method, hashes, n_hashes, octets, sizeof(octets), sig,
+			   why, sizeof(why));
 }
 
 struct key_case {
@@ -52,7 +52,7 @@ static int check_sig(const char *certfile, Cygnet__AuthMethod method,
 {
 	X509 *cert = pki_cert(certfile);
 	char scheme[48], why[256];
-	int ok = auth_verify(X509_get0_pubkey(cert), method, data, len, sig->data,
+	int ok = sign_verify(X509_get0_pubkey(cert), method, data, len, sig->data,
 			     sig->len, scheme, sizeof(scheme), why, sizeof(why));
 	X509_free(cert);
 	return ok;
@@ -99,14 +99,14 @@ START_TEST(t_rfc7427_round_trip)
 		ck_assert_int_eq(sign_octets(key, CYGNET__AUTH_METHOD__AUTH_METHOD_NONE,
 					     hash_sets[h], 1, &sig), 0);
 		ck_assert_int_eq(sig.method, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE);
-		ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert), sig.method, octets,
+		ck_assert_int_eq(sign_verify(X509_get0_pubkey(cert), sig.method, octets,
 					     sizeof(octets), sig.data, sig.len, scheme,
 					     sizeof(scheme), why, sizeof(why)), 1);
 		ck_assert_str_eq(scheme, sig.scheme);
 		ck_assert_ptr_nonnull(strstr(scheme, h == 0 ? "256" : h == 1 ? "384" : "512"));
 		/* the AlgorithmIdentifier is bound to the signature */
 		sig.data[sig.data[0]] ^= 1;
-		ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert), sig.method, octets,
+		ck_assert_int_eq(sign_verify(X509_get0_pubkey(cert), sig.method, octets,
 					     sizeof(octets), sig.data, sig.len, scheme,
 					     sizeof(scheme), why, sizeof(why)), 0);
 		OPENSSL_free(sig.data);
@@ -185,20 +185,20 @@ START_TEST(t_malformed_signatures)
 					   0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00,
 					   1, 2, 3 };
 
-	ck_assert_int_eq(auth_verify(pub, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
+	ck_assert_int_eq(sign_verify(pub, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
 				     octets, sizeof(octets), empty, 0, scheme,
 				     sizeof(scheme), why, sizeof(why)), 0);
-	ck_assert_int_eq(auth_verify(pub, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
+	ck_assert_int_eq(sign_verify(pub, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
 				     octets, sizeof(octets), overlong, sizeof(overlong),
 				     scheme, sizeof(scheme), why, sizeof(why)), 0);
-	ck_assert_int_eq(auth_verify(pub, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
+	ck_assert_int_eq(sign_verify(pub, CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE,
 				     octets, sizeof(octets), sha1rsa, sizeof(sha1rsa),
 				     scheme, sizeof(scheme), why, sizeof(why)), 0);
 	ck_assert_ptr_nonnull(strstr(why, "not accepted"));
-	ck_assert_int_eq(auth_verify(pub, CYGNET__AUTH_METHOD__AUTH_ECDSA_256,
+	ck_assert_int_eq(sign_verify(pub, CYGNET__AUTH_METHOD__AUTH_ECDSA_256,
 				     octets, sizeof(octets), empty, 1, scheme,
 				     sizeof(scheme), why, sizeof(why)), 0);
-	ck_assert_int_eq(auth_verify(pub, (Cygnet__AuthMethod)2, octets, sizeof(octets),
+	ck_assert_int_eq(sign_verify(pub, (Cygnet__AuthMethod)2, octets, sizeof(octets),
 				     empty, 1, scheme, sizeof(scheme), why, sizeof(why)), 0);
 	X509_free(cert);
 }
@@ -242,14 +242,14 @@ START_TEST(t_rsa_pss_verify)
 	ck_assert_int_eq(EVP_DigestSign(ctx, blob + 1 + alen, &siglen, octets,
 					sizeof(octets)), 1);
 	EVP_MD_CTX_free(ctx);
-	ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert),
+	ck_assert_int_eq(sign_verify(X509_get0_pubkey(cert),
 				     CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE, octets,
 				     sizeof(octets), blob, 1 + alen + siglen, scheme,
 				     sizeof(scheme), why, sizeof(why)), 1);
 	ck_assert_str_eq(scheme, "RSA_EMSA_PSS_SHA2_256");
 	memcpy(tampered, octets, sizeof(octets));
 	tampered[0] ^= 1;
-	ck_assert_int_eq(auth_verify(X509_get0_pubkey(cert),
+	ck_assert_int_eq(sign_verify(X509_get0_pubkey(cert),
 				     CYGNET__AUTH_METHOD__AUTH_DIGITAL_SIGNATURE, tampered,
 				     sizeof(tampered), blob, 1 + alen + siglen, scheme,
 				     sizeof(scheme), why, sizeof(why)), 0);
