@@ -273,16 +273,26 @@ static int auth_failed(struct msg_builder *b)
 	return 1;
 }
 
-/* The peer asked for EAP (no AUTH payload): the config switch and EAP
- * are not part of this responder, so the exchange ends here. */
-static int no_auth_payload(const struct peer_cfg *cfg, struct msg_builder *b)
+/* The peer asked for EAP (no AUTH payload): a config authenticating it
+ * with EAP takes over, as charon switches.  EAP itself is not part of
+ * this responder yet, so the exchange ends here. */
+static int no_auth_payload(struct ike_service *svc, struct ike_sa *sa,
+			   const struct auth_request *r, struct peer_cfg *cfg,
+			   struct msg_builder *b)
 {
-	if (cfg->remote_class == AUTH_CLASS_EAP)
+	int rc = 0;
+
+	if (cfg->remote_class != AUTH_CLASS_EAP) {
+		DBG1(LOG_CFG, "peer requested EAP, config unacceptable");
+		pthread_rwlock_rdlock(&svc->config_lock);
+		rc = svc->config ? peer_cfg_switch_eap(svc->config, &sa->local,
+						       &sa->remote,
+						       r->peer.text, cfg) : -1;
+		pthread_rwlock_unlock(&svc->config_lock);
+	}
+	if (rc == 0)
 		DBG1(LOG_IKE, "peer requested EAP, EAP authentication is not "
 		     "available for config '%s'", cfg->name);
-	else
-		DBG1(LOG_CFG, "peer requested EAP, config unacceptable");
-	DBG1(LOG_CFG, "no alternative config found");
 	return auth_failed(b);
 }
 
@@ -310,7 +320,7 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 	}
 	snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", r->peer.text);
 	if (!r->has_auth)
-		rc = no_auth_payload(cfg, b);
+		rc = no_auth_payload(req->svc, sa, r, cfg, b);
 	else if (verify_peer(req->svc, sa, cfg, r) < 0 ||
 		 authenticate_self(req->svc, sa, cfg, r, b) < 0)
 		rc = auth_failed(b);

@@ -84,28 +84,63 @@ static void copy_conn(const struct conn_cfg *c, struct peer_cfg *out)
 		copy_child(&c->children[0], &out->child);
 }
 
+/* The first connection matching the addresses and the peer's identity;
+ * eap_only keeps only those whose remote auth is EAP. */
+static const struct conn_cfg *find_conn(const struct ike_config *config,
+					const struct sockaddr_storage *local,
+					const struct sockaddr_storage *remote,
+					const char *peer_id, bool eap_only)
+{
+	for (size_t i = 0; i < config->n_conns; i++) {
+		const struct conn_cfg *c = &config->conns[i];
+		const struct auth_cfg *a = first_auth(c->remote_auths,
+						      c->n_remote_auths);
+
+		if (eap_only && (!a || a->auth_class != AUTH_CLASS_EAP))
+			continue;
+		if (config_conn_matches(c, local, remote) &&
+		    peer_id_matches(c, peer_id))
+			return c;
+	}
+	return NULL;
+}
+
 int peer_cfg_select(const struct ike_config *config,
 		    const struct sockaddr_storage *local,
 		    const struct sockaddr_storage *remote,
 		    const char *our_id, const char *peer_id,
 		    struct peer_cfg *out)
 {
+	const struct conn_cfg *c;
 	char lhost[64], rhost[64];
 
 	sockaddr_host(local, lhost, sizeof(lhost));
 	sockaddr_host(remote, rhost, sizeof(rhost));
 	DBG1(LOG_CFG, "looking for peer configs matching %s[%s]...%s[%s]",
 	     lhost, our_id && *our_id ? our_id : "%any", rhost, peer_id);
-	for (size_t i = 0; i < config->n_conns; i++) {
-		const struct conn_cfg *c = &config->conns[i];
-
-		if (!config_conn_matches(c, local, remote) ||
-		    !peer_id_matches(c, peer_id))
-			continue;
-		copy_conn(c, out);
-		DBG1(LOG_CFG, "selected peer config '%s'", out->name);
-		return 0;
+	c = find_conn(config, local, remote, peer_id, false);
+	if (!c) {
+		DBG1(LOG_CFG, "no matching peer config found");
+		return -1;
 	}
-	DBG1(LOG_CFG, "no matching peer config found");
-	return -1;
+	copy_conn(c, out);
+	DBG1(LOG_CFG, "selected peer config '%s'", out->name);
+	return 0;
+}
+
+int peer_cfg_switch_eap(const struct ike_config *config,
+			const struct sockaddr_storage *local,
+			const struct sockaddr_storage *remote,
+			const char *peer_id, struct peer_cfg *out)
+{
+	const struct conn_cfg *c = find_conn(config, local, remote, peer_id,
+					     true);
+
+	if (!c) {
+		DBG1(LOG_CFG, "no alternative config found");
+		return -1;
+	}
+	copy_conn(c, out);
+	DBG1(LOG_CFG, "switching to peer config '%s'", out->name);
+	return 0;
 }

@@ -54,4 +54,12 @@ int peer_cfg_select(const struct ike_config *config,
 		    const char *our_id, const char *peer_id,
 		    struct peer_cfg *out);
 
+/* The peer sent no AUTH payload (it asks for EAP) and the selected
+ * config does not authenticate it with EAP: charon's switch to the
+ * first matching connection that does.  Logs which; 0, -1 if none. */
+int peer_cfg_switch_eap(const struct ike_config *config,
+			const struct sockaddr_storage *local,
+			const struct sockaddr_storage *remote,
+			const char *peer_id, struct peer_cfg *out);
+
 #endif

@@ -129,6 +129,11 @@ static const char conns[] =
 	"    remote {\n      auth = pubkey\n      revocation = strict\n    }\n"
 	"    children {\n      win {\n        local_ts = 0.0.0.0/0, ::/0\n"
 	"      }\n    }\n  }\n"
+	"  eap-tls {\n    pools = ipv4, ipv6\n"
+	"    local {\n      auth = pubkey\n      id = vpn.example.org\n    }\n"
+	"    remote {\n      auth = eap-tls\n      eap_id = %any\n    }\n"
+	"    children {\n      eap-tls {\n        local_ts = 0.0.0.0/0\n"
+	"      }\n    }\n  }\n"
 	"}\n";
 
 static struct ike_config *load_conns(void)
@@ -211,6 +216,52 @@ START_TEST(peer_selection_none)
 }
 END_TEST
 
+/* No AUTH payload from a peer that selected 'win' (pubkey): the first
+ * matching connection with EAP remote auth takes over. */
+START_TEST(peer_switch_to_eap)
+{
+	struct ike_config *config = load_conns();
+	struct sockaddr_storage local = addr4("192.0.2.1");
+	struct sockaddr_storage remote = addr4("203.0.113.9");
+	struct peer_cfg *cfg = malloc(sizeof(*cfg));
+
+	ck_assert_int_eq(peer_cfg_select(config, &local, &remote, NULL,
+					 "198.51.100.7", cfg), 0);
+	ck_assert_str_eq(cfg->name, "win");
+	ck_assert_int_eq(cfg->remote_class, AUTH_CLASS_PUBKEY);
+	ck_assert_int_eq(peer_cfg_switch_eap(config, &local, &remote,
+					     "198.51.100.7", cfg), 0);
+	ck_assert_str_eq(cfg->name, "eap-tls");
+	ck_assert_int_eq(cfg->remote_class, AUTH_CLASS_EAP);
+	ck_assert_str_eq(cfg->local_id, "vpn.example.org");
+	ck_assert(cfg->has_child);
+	ck_assert_str_eq(cfg->child.name, "eap-tls");
+	free(cfg);
+	config_free(config);
+}
+END_TEST
+
+START_TEST(peer_switch_none)
+{
+	static const char text[] =
+		"connections {\n  a {\n    remote {\n      auth = pubkey\n"
+		"    }\n  }\n}\n";
+	struct conf_error cerr;
+	struct conf *conf = conf_load_string(text, "test", &cerr);
+	char err[256];
+	struct ike_config *config = config_load(conf, err, sizeof(err));
+	struct sockaddr_storage local = addr4("192.0.2.1"), remote = addr4("192.0.2.2");
+	struct peer_cfg *cfg = malloc(sizeof(*cfg));
+
+	ck_assert_ptr_nonnull(config);
+	ck_assert_int_eq(peer_cfg_switch_eap(config, &local, &remote,
+					     "192.0.2.2", cfg), -1);
+	free(cfg);
+	config_free(config);
+	conf_free(conf);
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
 	Suite *s = suite_create("ike_auth");
@@ -221,6 +272,8 @@ static Suite *auth_suite(void)
 	tcase_add_test(tc, identity_from_cert);
 	tcase_add_test(tc, peer_selection);
 	tcase_add_test(tc, peer_selection_none);
+	tcase_add_test(tc, peer_switch_to_eap);
+	tcase_add_test(tc, peer_switch_none);
 	suite_add_tcase(s, tc);
 	return s;
 }
