@@ -227,3 +227,51 @@ int auth_sign(struct rpc_client *authority, const struct peer_cfg *cfg,
 	protobuf_c_message_free_unpacked(result.reply, NULL);
 	return rc;
 }
+
+Cygnet__EapTlsReply *auth_eap_tls_start(struct rpc_client *authority,
+					const struct peer_cfg *cfg,
+					uint64_t session_id, uint8_t identifier)
+{
+	Cygnet__EapTlsStartRequest req = CYGNET__EAP_TLS_START_REQUEST__INIT;
+	char *cacerts[CONFIG_MAX_CERTS];
+	Cygnet__KeySelector key;
+	struct rpc_result result;
+
+	for (size_t i = 0; i < cfg->n_cacerts; i++)
+		cacerts[i] = (char *)cfg->cacerts[i];
+	key_selector(cfg, &key);
+	req.session_id = session_id;
+	req.server_key = &key;
+	req.identifier = identifier;
+	req.revocation = revocation(cfg->revocation);
+	req.cacerts = cacerts;
+	req.n_cacerts = cfg->n_cacerts;
+	rpc_call(authority, CYGNET__AUTHORITY_METHOD__AUTHORITY_EAP_TLS_START,
+		 &req.base, &cygnet__eap_tls_reply__descriptor,
+		 AUTHORITY_TIMEOUT_MS, &result);
+	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+		DBG1(LOG_IKE, "starting EAP_TLS failed: %s", result.error);
+		return NULL;
+	}
+	return (Cygnet__EapTlsReply *)result.reply;
+}
+
+Cygnet__EapTlsReply *auth_eap_tls_process(struct rpc_client *authority,
+					  uint64_t session_id,
+					  const uint8_t *packet, size_t len)
+{
+	Cygnet__EapTlsProcessRequest req = CYGNET__EAP_TLS_PROCESS_REQUEST__INIT;
+	struct rpc_result result;
+
+	req.session_id = session_id;
+	req.eap_packet = (ProtobufCBinaryData){ len, (uint8_t *)packet };
+	/* The client's certificate chain may need CRLs fetched. */
+	rpc_call(authority, CYGNET__AUTHORITY_METHOD__AUTHORITY_EAP_TLS_PROCESS,
+		 &req.base, &cygnet__eap_tls_reply__descriptor,
+		 VERIFY_CERT_TIMEOUT_MS, &result);
+	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
+		DBG1(LOG_IKE, "EAP_TLS processing failed: %s", result.error);
+		return NULL;
+	}
+	return (Cygnet__EapTlsReply *)result.reply;
+}

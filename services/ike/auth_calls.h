@@ -56,4 +56,13 @@ int auth_sign(struct rpc_client *authority, const struct peer_cfg *cfg,
 	      size_t n_peer_hashes, const uint8_t *octets, size_t octets_len,
 	      struct our_signature *out);
 
+/* EAP_TLS_START / EAP_TLS_PROCESS: the reply (freed by the caller with
+ * protobuf_c_message_free_unpacked), NULL when the call failed (logged). */
+Cygnet__EapTlsReply *auth_eap_tls_start(struct rpc_client *authority,
+					const struct peer_cfg *cfg,
+					uint64_t session_id, uint8_t identifier);
+Cygnet__EapTlsReply *auth_eap_tls_process(struct rpc_client *authority,
+					  uint64_t session_id,
+					  const uint8_t *packet, size_t len);
+
 #endif

@@ -9,7 +9,8 @@
 /* Leases for the CFG_REQUEST's addresses; returns how many, or -1 when
  * one was requested and none could be assigned. */
 static int acquire(struct ike_request *req, const struct peer_cfg *cfg,
-		   const struct payload *p, struct lease *leases)
+		   const char *lease_id, const struct payload *p,
+		   struct lease *leases)
 {
 	struct cp_payload *cp = malloc(sizeof(*cp));
 	struct cp_wanted wanted;
@@ -21,14 +22,15 @@ static int acquire(struct ike_request *req, const struct peer_cfg *cfg,
 	cp_requested(cp, &wanted);
 	free(cp);
 	for (size_t i = 0; i < wanted.n; i++)
-		if (lease_acquire(req->svc, req->sa, cfg, req->sa->remote_id,
+		if (lease_acquire(req->svc, req->sa, cfg, lease_id,
 				  wanted.addr[i], wanted.len[i], &leases[n]) == 0)
 			n++;
 	return wanted.n && n == 0 ? -1 : (int)n;
 }
 
 int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
-		    const struct auth_request *r, struct msg_builder *b)
+		    const struct auth_request *r, const char *lease_id,
+		    struct msg_builder *b)
 {
 	struct lease *leases = calloc(CP_VIPS_MAX, sizeof(*leases));
 	int n = 0;
@@ -36,7 +38,7 @@ int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
 	if (!leases)
 		return 0;
 	if (r->cp)
-		n = acquire(req, cfg, r->cp, leases);
+		n = acquire(req, cfg, lease_id, r->cp, leases);
 	if (n < 0) {
 		DBG1(LOG_IKE, "no virtual IP found, sending INTERNAL_ADDRESS_FAILURE");
 		exchange_write_notify(b, N_INTERNAL_ADDRESS_FAILURE);

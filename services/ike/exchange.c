@@ -11,6 +11,13 @@ int exchange_handle(struct ike_request *req, struct msg_builder *chain)
 	case IKE_AUTH:
 		return ike_auth_handle(req, chain);
 	case INFORMATIONAL:
+		/* A peer giving up during IKE_AUTH (e.g. after a TLS
+		 * alert in EAP-TLS) ends the IKE_SA. */
+		if (req->sa->state == IKE_SA_CONNECTING &&
+		    message_find_notify(&req->msg, N_AUTHENTICATION_FAILED)) {
+			DBG1(LOG_IKE, "received AUTHENTICATION_FAILED notify error");
+			return 1;
+		}
 		if (req->sa->state != IKE_SA_ESTABLISHED)
 			break;
 		return informational_handle(req, chain);

@@ -9,6 +9,7 @@
 
 #include "ike/auth_calls.h"
 #include "ike/auth_octets.h"
+#include "ike/eap.h"
 #include "ike/exchange.h"
 #include "ike/ike_auth.h"
 #include "log.h"
@@ -181,10 +182,11 @@ static void write_certs(struct msg_builder *b, const Cygnet__LocalCertReply *lc)
 	}
 }
 
-/* IDr, CERT and AUTH of our side. */
+/* IDr, CERT and AUTH of our side; our identity goes to us_out. */
 static int authenticate_self(struct ike_service *svc, struct ike_sa *sa,
 			     const struct peer_cfg *cfg,
-			     const struct auth_request *r, struct msg_builder *b)
+			     const struct auth_request *r, struct msg_builder *b,
+			     struct identity *us_out)
 {
 	Cygnet__LocalCertReply *lc;
 	struct identity *us = malloc(sizeof(*us));
@@ -219,6 +221,7 @@ static int authenticate_self(struct ike_service *svc, struct ike_sa *sa,
 	payload_auth_write(b, &(struct auth_payload){ .method = sig->method,
 						      .data = sig->data,
 						      .len = sig->len });
+	*us_out = *us;
 	rc = 0;
 out:
 	free(octets);
@@ -274,26 +277,37 @@ static int auth_failed(struct msg_builder *b)
 }
 
 /* The peer asked for EAP (no AUTH payload): a config authenticating it
- * with EAP takes over, as charon switches.  EAP itself is not part of
- * this responder yet, so the exchange ends here. */
-static int no_auth_payload(struct ike_service *svc, struct ike_sa *sa,
-			   const struct auth_request *r, struct peer_cfg *cfg,
-			   struct msg_builder *b)
+ * with EAP takes over, as charon switches; we authenticate ourselves
+ * and EAP (eap.c) begins. */
+static int no_auth_payload(struct ike_request *req, const struct auth_request *r,
+			   struct peer_cfg *cfg, struct msg_builder *b)
 {
+	struct ike_service *svc = req->svc;
+	struct identity us;
 	int rc = 0;
 
 	if (cfg->remote_class != AUTH_CLASS_EAP) {
 		DBG1(LOG_CFG, "peer requested EAP, config unacceptable");
 		pthread_rwlock_rdlock(&svc->config_lock);
-		rc = svc->config ? peer_cfg_switch_eap(svc->config, &sa->local,
-						       &sa->remote,
+		rc = svc->config ? peer_cfg_switch_eap(svc->config, &req->sa->local,
+						       &req->sa->remote,
 						       r->peer.text, cfg) : -1;
 		pthread_rwlock_unlock(&svc->config_lock);
 	}
-	if (rc == 0)
-		DBG1(LOG_IKE, "peer requested EAP, EAP authentication is not "
-		     "available for config '%s'", cfg->name);
-	return auth_failed(b);
+	if (rc < 0 || authenticate_self(svc, req->sa, cfg, r, b, &us) < 0 ||
+	    eap_begin(req, cfg, r, &us, b) < 0)
+		return auth_failed(b);
+	return 0;
+}
+
+int ike_auth_complete(struct ike_request *req, const struct peer_cfg *cfg,
+		      const struct auth_request *r, bool initial_contact_sent,
+		      const char *lease_id, struct msg_builder *b)
+{
+	established(req->svc, req->sa, cfg);
+	if (initial_contact_sent)
+		initial_contact(req->svc, req->sa);
+	return ike_auth_finish(req, cfg, r, lease_id, b);
 }
 
 int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
@@ -301,12 +315,17 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 	struct ike_sa *sa = req->sa;
 	struct auth_request *r = malloc(sizeof(*r));
 	struct peer_cfg *cfg = malloc(sizeof(*cfg));
+	struct identity *us = malloc(sizeof(*us));
 	int rc = -1;
 
-	if (!r || !cfg)
+	if (!r || !cfg || !us)
 		goto out;
 	if (sa->state != IKE_SA_CONNECTING) {
 		DBG1(LOG_IKE, "IKE_AUTH request on an established IKE_SA, ignored");
+		goto out;
+	}
+	if (sa->eap) {
+		rc = eap_continue(req, b);
 		goto out;
 	}
 	if (auth_request_read(&req->msg, r) < 0) {
@@ -320,18 +339,18 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 	}
 	snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", r->peer.text);
 	if (!r->has_auth)
-		rc = no_auth_payload(req->svc, sa, r, cfg, b);
+		rc = no_auth_payload(req, r, cfg, b);
 	else if (verify_peer(req->svc, sa, cfg, r) < 0 ||
-		 authenticate_self(req->svc, sa, cfg, r, b) < 0)
+		 authenticate_self(req->svc, sa, cfg, r, b, us) < 0)
 		rc = auth_failed(b);
-	else {
-		established(req->svc, sa, cfg);
-		if (message_find_notify(&req->msg, N_INITIAL_CONTACT))
-			initial_contact(req->svc, sa);
-		rc = ike_auth_finish(req, cfg, r, b);
-	}
+	else
+		rc = ike_auth_complete(req, cfg, r,
+				       message_find_notify(&req->msg,
+							   N_INITIAL_CONTACT),
+				       sa->remote_id, b);
 out:
 	free(r);
 	free(cfg);
+	free(us);
 	return rc;
 }

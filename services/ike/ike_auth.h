@@ -30,10 +30,18 @@ struct auth_request {
 /* Reads the IKE_AUTH request's payloads.  Returns 0, -1 without IDi. */
 int auth_request_read(const struct ike_message *msg, struct auth_request *r);
 
-/* After both sides are authenticated: CP and the CHILD_SA payloads.
- * Returns 0 (the response is complete) like exchange_handle. */
+/* After both sides are authenticated: CP (leases for lease_id, the IKE
+ * or the EAP identity) and the CHILD_SA payloads.  Returns 0 (the
+ * response is complete) like exchange_handle. */
 int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
-		    const struct auth_request *r, struct msg_builder *b);
+		    const struct auth_request *r, const char *lease_id,
+		    struct msg_builder *b);
+
+/* Both sides authenticated: the IKE_SA is established (older SAs of the
+ * peer go on INITIAL_CONTACT), then ike_auth_finish. */
+int ike_auth_complete(struct ike_request *req, const struct peer_cfg *cfg,
+		      const struct auth_request *r, bool initial_contact_sent,
+		      const char *lease_id, struct msg_builder *b);
 
 void exchange_write_notify(struct msg_builder *b, uint16_t type);
 

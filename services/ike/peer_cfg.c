@@ -49,6 +49,7 @@ static void copy_remote(const struct auth_cfg *a, struct peer_cfg *out)
 		return;
 	if (a->id && strcmp(a->id, "%any") != 0)
 		copy_text(out->remote_id, sizeof(out->remote_id), a->id);
+	copy_text(out->eap_id, sizeof(out->eap_id), a->eap_id);
 	copy_text(out->revocation, sizeof(out->revocation), a->revocation);
 	out->n_cacerts = a->n_cacerts;
 	for (size_t i = 0; i < a->n_cacerts; i++)

@@ -29,6 +29,7 @@ struct peer_cfg {
 	char name[64];
 	enum auth_class remote_class;
 	char remote_id[PEER_TEXT_MAX];		/* "" when any */
+	char eap_id[PEER_TEXT_MAX];		/* "" or "%any" when any */
 	char revocation[16];
 	size_t n_cacerts;
 	char cacerts[CONFIG_MAX_CERTS][PEER_TEXT_MAX];

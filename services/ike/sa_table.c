@@ -34,6 +34,7 @@ static void sa_free(struct ike_sa *sa)
 	free(sa->last_response);
 	free(sa->init_request);
 	free(sa->init_response);
+	free(sa->eap);
 	if (sa->reassembly.budget)
 		reassembly_reset(&sa->reassembly);
 	OPENSSL_cleanse(&sa->keys, sizeof(sa->keys));

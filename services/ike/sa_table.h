@@ -37,6 +37,8 @@ struct ike_sa_vip {
 /* An IKE_SA as the responder holds it.  Only the packet thread touches
  * the exchange state; RPC threads read the virtual IPs under the table
  * lock. */
+struct eap_conv;
+
 struct ike_sa {
 	uint64_t unique_id;
 	uint64_t spi_i;		/* as on the wire (network order) */
@@ -83,6 +85,8 @@ struct ike_sa {
 	size_t last_response_count;
 	size_t last_response_lens[FRAGMENTS_MAX_DEFAULT];
 	struct reassembly reassembly;
+	/* EAP in IKE_AUTH (eap.c), NULL otherwise; one flat allocation. */
+	struct eap_conv *eap;
 
 	struct ike_sa *next;
 };
