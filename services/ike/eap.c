@@ -86,26 +86,26 @@ int eap_begin(struct ike_request *req, const struct peer_cfg *cfg,
 	return 0;
 }
 
-/* remote.eap_id: any, or one of a comma separated list. */
-static bool eap_id_allowed(const char *allowed, const char *identity)
+/* As strongSwan, a client certificate counts for the EAP identity only
+ * when its subject or a subjectAltName is that identity. */
+static bool cert_has_identity(const Cygnet__EapTlsReply *reply,
+			      const char *identity)
 {
-	size_t len = strlen(identity);
-	const char *p = allowed;
-
-	if (!*allowed || strcmp(allowed, "%any") == 0)
+	if (reply->peer_subject && strcmp(reply->peer_subject, identity) == 0)
 		return true;
-	while (*p) {
-		size_t n;
-
-		p += strspn(p, ", ");
-		n = strcspn(p, ",");
-		while (n && p[n - 1] == ' ')
-			n--;
-		if (n == len && strncmp(p, identity, n) == 0)
+	for (size_t i = 0; i < reply->n_peer_alt_names; i++)
+		if (strcmp(reply->peer_alt_names[i], identity) == 0)
 			return true;
-		p += strcspn(p, ",");
-	}
 	return false;
+}
+
+static void write_eap_failure(struct eap_conv *conv, uint8_t identifier,
+			      struct msg_builder *b)
+{
+	const uint8_t failure[] = { EAP_FAILURE, identifier, 0, EAP_HEADER_LEN };
+
+	conv->step = EAP_STEP_FAILED;
+	payload_eap_write(b, failure, sizeof(failure));
 }
 
 /* The authority's answer goes to the peer as it is. */
@@ -118,6 +118,13 @@ static int relay(struct eap_conv *conv, Cygnet__EapTlsReply *reply,
 	if (payload_eap_validate(packet->data, packet->len) < 0) {
 		DBG1(LOG_IKE, "EAP_TLS returned an invalid EAP packet");
 		rc = failed(conv, b);
+	} else if (reply->state == CYGNET__EAP_TLS_STATE__EAP_TLS_SUCCESS &&
+		   !cert_has_identity(reply, conv->eap_identity)) {
+		DBG1(LOG_TLS, "no trusted certificate found for '%s' to verify "
+		     "TLS peer", conv->eap_identity);
+		DBG1(LOG_IKE, "EAP method EAP_TLS failed for peer %s",
+		     conv->first.peer.text);
+		write_eap_failure(conv, packet->data[1], b);
 	} else if (reply->state == CYGNET__EAP_TLS_STATE__EAP_TLS_SUCCESS &&
 		   reply->msk.len == MSK_LEN) {
 		memcpy(conv->msk, reply->msk.data, MSK_LEN);
@@ -154,7 +161,7 @@ static int identity_response(struct ike_request *req, struct eap_conv *conv,
 		return failed(conv, b);
 	}
 	DBG1(LOG_IKE, "received EAP identity '%s'", conv->eap_identity);
-	if (!eap_id_allowed(conv->cfg.eap_id, conv->eap_identity)) {
+	if (!peer_eap_id_allowed(&conv->cfg, conv->eap_identity)) {
 		DBG1(LOG_CFG, "EAP identity '%s' not allowed by config '%s'",
 		     conv->eap_identity, conv->cfg.name);
 		return failed(conv, b);

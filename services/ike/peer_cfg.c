@@ -23,6 +23,27 @@ bool peer_id_matches(const struct conn_cfg *conn, const char *peer_id)
 	return strcmp(remote->id, peer_id) == 0;
 }
 
+bool peer_eap_id_allowed(const struct peer_cfg *cfg, const char *identity)
+{
+	size_t len = strlen(identity);
+	const char *p = cfg->eap_id;
+
+	if (!*p || strcmp(p, "%any") == 0)
+		return true;
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, ", ");
+		n = strcspn(p, ",");
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == len && strncmp(p, identity, n) == 0)
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 static void copy_text(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src ? src : "");

@@ -47,6 +47,10 @@ struct peer_cfg {
  * no id, %any, or the same text. */
 bool peer_id_matches(const struct conn_cfg *conn, const char *peer_id);
 
+/* Whether remote.eap_id accepts an EAP identity: none or %any, else
+ * one of its comma separated identities. */
+bool peer_eap_id_allowed(const struct peer_cfg *cfg, const char *identity);
+
 /* The first connection matching the addresses and the peer's identity,
  * copied into out; logs charon's lines.  Returns 0, -1 if none. */
 int peer_cfg_select(const struct ike_config *config,

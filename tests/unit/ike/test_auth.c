@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/x509.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,36 @@ START_TEST(peer_switch_none)
 }
 END_TEST
 
+/* remote.eap_id: %any, or a list as swanctl.conf writes it. */
+START_TEST(eap_id_list)
+{
+	static const char text[] =
+		"connections {\n  eap {\n    remote {\n      auth = eap-tls\n"
+		"      eap_id = alice@example.org, bob@example.org\n"
+		"    }\n  }\n}\n";
+	struct conf_error cerr;
+	struct conf *conf = conf_load_string(text, "test", &cerr);
+	char err[256];
+	struct ike_config *config = config_load(conf, err, sizeof(err));
+	struct sockaddr_storage local = addr4("192.0.2.1"), remote = addr4("192.0.2.2");
+	struct peer_cfg *cfg = malloc(sizeof(*cfg));
+
+	ck_assert_ptr_nonnull(config);
+	ck_assert_int_eq(peer_cfg_select(config, &local, &remote, NULL,
+					 "192.0.2.2", cfg), 0);
+	ck_assert(peer_eap_id_allowed(cfg, "alice@example.org"));
+	ck_assert(peer_eap_id_allowed(cfg, "bob@example.org"));
+	ck_assert(!peer_eap_id_allowed(cfg, "mallory@example.org"));
+	ck_assert(!peer_eap_id_allowed(cfg, "bob"));
+	ck_assert(!peer_eap_id_allowed(cfg, ""));
+	snprintf(cfg->eap_id, sizeof(cfg->eap_id), "%%any");
+	ck_assert(peer_eap_id_allowed(cfg, "mallory@example.org"));
+	free(cfg);
+	config_free(config);
+	conf_free(conf);
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
 	Suite *s = suite_create("ike_auth");
@@ -274,6 +305,7 @@ static Suite *auth_suite(void)
 	tcase_add_test(tc, peer_selection_none);
 	tcase_add_test(tc, peer_switch_to_eap);
 	tcase_add_test(tc, peer_switch_none);
+	tcase_add_test(tc, eap_id_list);
 	suite_add_tcase(s, tc);
 	return s;
 }
