@@ -56,7 +56,10 @@ cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases.txt" 2>&1
 cyg_assert_log leases-online "$CYG_LOGS/cygnetctl-leases.txt" \
 	"online   'alice@example.org'"
 if [ "$CYG_ESP" = kernel ]; then
-	cyg_assert_log child-established "$ike_log" "CHILD_SA eap-tls{1} established with SPIs"
+	cyg_assert_log child-established "$ike_log" "CHILD_SA eap-tls{1} established with SPIs" \
+		"TS 0.0.0.0/0 ::/0 === 198.51.100."
+	cyg_check ping4 cyg_in client ping -c 2 -i 0.2 -W 3 "$CYG_WEB_ADDR"
+	cyg_assert_esp_traffic esp-traffic client
 else
 	cyg_assert_log child-refused "$ike_log" \
 		"ESP not supported by this kernel" \
