@@ -137,10 +137,10 @@ static const char conns[] =
 	"      }\n    }\n  }\n"
 	"}\n";
 
-static struct ike_config *load_conns(void)
+static struct ike_config *load_config(const char *text)
 {
 	struct conf_error cerr;
-	struct conf *conf = conf_load_string(conns, "test", &cerr);
+	struct conf *conf = conf_load_string(text, "test", &cerr);
 	struct ike_config *config;
 	char err[256] = "";
 
@@ -164,7 +164,7 @@ static struct sockaddr_storage addr4(const char *text)
 
 START_TEST(peer_selection)
 {
-	struct ike_config *config = load_conns();
+	struct ike_config *config = load_config(conns);
 	struct sockaddr_storage local = addr4("192.0.2.1");
 	struct sockaddr_storage near = addr4("192.0.2.2"), far = addr4("203.0.113.9");
 	struct peer_cfg *cfg = malloc(sizeof(*cfg));
@@ -201,10 +201,7 @@ START_TEST(peer_selection_none)
 		"connections {\n  a {\n    remote_addrs = 192.0.2.0/24\n"
 		"    remote {\n      auth = pubkey\n      id = bob@example.org\n"
 		"    }\n  }\n}\n";
-	struct conf_error cerr;
-	struct conf *conf = conf_load_string(text, "test", &cerr);
-	char err[256];
-	struct ike_config *config = config_load(conf, err, sizeof(err));
+	struct ike_config *config = load_config(text);
 	struct sockaddr_storage local = addr4("192.0.2.1"), remote = addr4("192.0.2.2");
 	struct peer_cfg *cfg = malloc(sizeof(*cfg));
 
@@ -213,7 +210,6 @@ START_TEST(peer_selection_none)
 					 "mallory@example.org", cfg), -1);
 	free(cfg);
 	config_free(config);
-	conf_free(conf);
 }
 END_TEST
 
@@ -221,7 +217,7 @@ END_TEST
  * matching connection with EAP remote auth takes over. */
 START_TEST(peer_switch_to_eap)
 {
-	struct ike_config *config = load_conns();
+	struct ike_config *config = load_config(conns);
 	struct sockaddr_storage local = addr4("192.0.2.1");
 	struct sockaddr_storage remote = addr4("203.0.113.9");
 	struct peer_cfg *cfg = malloc(sizeof(*cfg));
@@ -247,10 +243,7 @@ START_TEST(peer_switch_none)
 	static const char text[] =
 		"connections {\n  a {\n    remote {\n      auth = pubkey\n"
 		"    }\n  }\n}\n";
-	struct conf_error cerr;
-	struct conf *conf = conf_load_string(text, "test", &cerr);
-	char err[256];
-	struct ike_config *config = config_load(conf, err, sizeof(err));
+	struct ike_config *config = load_config(text);
 	struct sockaddr_storage local = addr4("192.0.2.1"), remote = addr4("192.0.2.2");
 	struct peer_cfg *cfg = malloc(sizeof(*cfg));
 
@@ -259,7 +252,6 @@ START_TEST(peer_switch_none)
 					     "192.0.2.2", cfg), -1);
 	free(cfg);
 	config_free(config);
-	conf_free(conf);
 }
 END_TEST
 
@@ -270,10 +262,7 @@ START_TEST(eap_id_list)
 		"connections {\n  eap {\n    remote {\n      auth = eap-tls\n"
 		"      eap_id = alice@example.org, bob@example.org\n"
 		"    }\n  }\n}\n";
-	struct conf_error cerr;
-	struct conf *conf = conf_load_string(text, "test", &cerr);
-	char err[256];
-	struct ike_config *config = config_load(conf, err, sizeof(err));
+	struct ike_config *config = load_config(text);
 	struct sockaddr_storage local = addr4("192.0.2.1"), remote = addr4("192.0.2.2");
 	struct peer_cfg *cfg = malloc(sizeof(*cfg));
 
@@ -289,7 +278,6 @@ START_TEST(eap_id_list)
 	ck_assert(peer_eap_id_allowed(cfg, "mallory@example.org"));
 	free(cfg);
 	config_free(config);
-	conf_free(conf);
 }
 END_TEST
 
