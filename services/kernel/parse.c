@@ -242,6 +242,11 @@ static int policy_attr(const struct nlattr *attr, struct knl_policy *out)
 	return 0;
 }
 
+int parse_sa_reply(const struct nlmsghdr *nlh, void *out)
+{
+	return parse_sa(nlh, out);
+}
+
 int parse_policy(const struct nlmsghdr *nlh, struct knl_policy *out)
 {
 	struct xfrm_userpolicy_info info;

@@ -11,6 +11,8 @@
 /* XFRM_MSG_NEWSA (dump entry, GETSA or ALLOCSPI reply).  Keys are never
  * copied out. */
 int parse_sa(const struct nlmsghdr *nlh, struct knl_sa_info *out);
+/* parse_sa in the shape nl_get takes (OUT is a struct knl_sa_info). */
+int parse_sa_reply(const struct nlmsghdr *nlh, void *out);
 /* XFRM_MSG_NEWPOLICY (dump entry). */
 int parse_policy(const struct nlmsghdr *nlh, struct knl_policy *out);
 

@@ -188,11 +188,6 @@ int sa_delete(struct nl_sock *nl, const struct knl_sa_id *id,
 			  NULL, err);
 }
 
-static int parse_sa_reply(const struct nlmsghdr *nlh, void *out)
-{
-	return parse_sa(nlh, out);
-}
-
 int sa_query(struct nl_sock *nl, const struct knl_sa_id *id,
 	     struct knl_sa_info *out, struct nl_error *err)
 {

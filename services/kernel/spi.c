@@ -29,11 +29,6 @@ struct nlmsghdr *spi_build(void *buf, const struct spi_request *req)
 	return nlh;
 }
 
-static int parse_sa_reply(const struct nlmsghdr *nlh, void *out)
-{
-	return parse_sa(nlh, out);
-}
-
 int spi_alloc(struct nl_sock *nl, const struct spi_request *req,
 	      uint32_t *spi, struct nl_error *err)
 {
