@@ -8,40 +8,71 @@
 
 #include "ike/proposal.h"
 
-static EVP_MAC *hmac_alg;
+/*
+ * Naming the digest in EVP_MAC_init() makes OpenSSL fetch it on every call;
+ * one keyless HMAC context per digest, made once and duplicated per call,
+ * fetches each digest once per process.
+ */
+enum hmac_digest { HMAC_SHA1, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512, HMAC_DIGESTS };
+
+static const char *const digest_names[HMAC_DIGESTS] = {
+	"SHA1", "SHA256", "SHA384", "SHA512",
+};
+static EVP_MAC_CTX *hmac_templates[HMAC_DIGESTS];
 static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
 
-static void fetch_hmac(void)
+static EVP_MAC_CTX *make_template(EVP_MAC *mac, const char *digest)
 {
-	hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+	OSSL_PARAM params[2];
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (ctx && !EVP_MAC_CTX_set_params(ctx, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void make_templates(void)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+
+	if (!mac)
+		return;
+	for (int i = 0; i < HMAC_DIGESTS; i++)
+		hmac_templates[i] = make_template(mac, digest_names[i]);
+	EVP_MAC_free(mac);
 }
 
 struct prf_alg {
 	uint16_t id;
-	const char *digest;
+	enum hmac_digest digest;
 	size_t len;
 };
 
 static const struct prf_alg prfs[] = {
-	{ PRF_HMAC_SHA1, "SHA1", 20 },
-	{ PRF_HMAC_SHA2_256, "SHA256", 32 },
-	{ PRF_HMAC_SHA2_384, "SHA384", 48 },
-	{ PRF_HMAC_SHA2_512, "SHA512", 64 },
+	{ PRF_HMAC_SHA1, HMAC_SHA1, 20 },
+	{ PRF_HMAC_SHA2_256, HMAC_SHA256, 32 },
+	{ PRF_HMAC_SHA2_384, HMAC_SHA384, 48 },
+	{ PRF_HMAC_SHA2_512, HMAC_SHA512, 64 },
 };
 
 /* HMAC-SHA* truncated to half the digest (SHA-1: 96 of 160 bits). */
 struct integ_alg {
 	uint16_t id;
-	const char *digest;
+	enum hmac_digest digest;
 	size_t key_len;
 	size_t icv_len;
 };
 
 static const struct integ_alg integs[] = {
-	{ INTEG_HMAC_SHA1_96, "SHA1", 20, 12 },
-	{ INTEG_HMAC_SHA2_256_128, "SHA256", 32, 16 },
-	{ INTEG_HMAC_SHA2_384_192, "SHA384", 48, 24 },
-	{ INTEG_HMAC_SHA2_512_256, "SHA512", 64, 32 },
+	{ INTEG_HMAC_SHA1_96, HMAC_SHA1, 20, 12 },
+	{ INTEG_HMAC_SHA2_256_128, HMAC_SHA256, 32, 16 },
+	{ INTEG_HMAC_SHA2_384_192, HMAC_SHA384, 48, 24 },
+	{ INTEG_HMAC_SHA2_512_256, HMAC_SHA512, 64, 32 },
 };
 
 static const struct prf_alg *prf_alg(uint16_t id)
@@ -67,22 +98,19 @@ size_t prf_len(uint16_t prf_id)
 	return alg ? alg->len : 0;
 }
 
-static int hmac(const char *digest, const uint8_t *key, size_t key_len,
+static int hmac(enum hmac_digest digest, const uint8_t *key, size_t key_len,
 		const uint8_t *data1, size_t len1, const uint8_t *data2,
 		size_t len2, uint8_t *out, size_t out_cap)
 {
-	OSSL_PARAM params[2];
 	EVP_MAC_CTX *ctx;
 	size_t out_len;
 	int ok;
 
-	pthread_once(&hmac_once, fetch_hmac);
-	if (!hmac_alg || !(ctx = EVP_MAC_CTX_new(hmac_alg)))
+	pthread_once(&hmac_once, make_templates);
+	if (!hmac_templates[digest] ||
+	    !(ctx = EVP_MAC_CTX_dup(hmac_templates[digest])))
 		return -1;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     (char *)digest, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	ok = EVP_MAC_init(ctx, key, key_len, params) &&
+	ok = EVP_MAC_init(ctx, key, key_len, NULL) &&
 	     EVP_MAC_update(ctx, data1, len1) &&
 	     (!data2 || EVP_MAC_update(ctx, data2, len2)) &&
 	     EVP_MAC_final(ctx, out, &out_len, out_cap);
