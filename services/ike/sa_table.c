@@ -15,6 +15,7 @@ struct sa_table {
 	pthread_mutex_t lock;
 	struct ike_sa *head;
 	size_t count;
+	size_t half_open;	/* SAs in IKE_SA_CONNECTING */
 	uint64_t next_id;
 };
 
@@ -84,6 +85,17 @@ static struct ike_sa **find_link(struct sa_table *table, uint64_t unique_id)
 	return link;
 }
 
+/* Caller holds the lock. */
+static void unlink_sa(struct sa_table *table, struct ike_sa **link)
+{
+	struct ike_sa *sa = *link;
+
+	*link = sa->next;
+	table->count--;
+	if (sa->state == IKE_SA_CONNECTING)
+		table->half_open--;
+}
+
 int sa_table_remove(struct sa_table *table, uint64_t unique_id)
 {
 	struct ike_sa **link, *sa;
@@ -91,10 +103,8 @@ int sa_table_remove(struct sa_table *table, uint64_t unique_id)
 	pthread_mutex_lock(&table->lock);
 	link = find_link(table, unique_id);
 	sa = *link;
-	if (sa) {
-		*link = sa->next;
-		table->count--;
-	}
+	if (sa)
+		unlink_sa(table, link);
 	pthread_mutex_unlock(&table->lock);
 	if (sa)
 		sa_free(sa);
@@ -147,12 +157,10 @@ time_t sa_table_now(void)
 
 size_t sa_table_count_half_open(struct sa_table *table)
 {
-	size_t n = 0;
+	size_t n;
 
 	pthread_mutex_lock(&table->lock);
-	for (const struct ike_sa *sa = table->head; sa; sa = sa->next)
-		if (sa->state == IKE_SA_CONNECTING)
-			n++;
+	n = table->half_open;
 	pthread_mutex_unlock(&table->lock);
 	return n;
 }
@@ -179,8 +187,7 @@ size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff)
 			link = &sa->next;
 			continue;
 		}
-		*link = sa->next;
-		table->count--;
+		unlink_sa(table, link);
 		sa->next = expired;
 		expired = sa;
 		n++;
@@ -209,8 +216,7 @@ size_t sa_table_reap(struct sa_table *table)
 			link = &sa->next;
 			continue;
 		}
-		*link = sa->next;
-		table->count--;
+		unlink_sa(table, link);
 		sa->next = gone;
 		gone = sa;
 		n++;
@@ -298,6 +304,8 @@ int sa_table_set_state(struct sa_table *table, uint64_t unique_id,
 	pthread_mutex_lock(&table->lock);
 	sa = *find_link(table, unique_id);
 	if (sa) {
+		table->half_open += state == IKE_SA_CONNECTING;
+		table->half_open -= sa->state == IKE_SA_CONNECTING;
 		sa->state = state;
 		if (conn)
 			snprintf(sa->conn, sizeof(sa->conn), "%s", conn);
