@@ -47,8 +47,8 @@ void sockaddr_format(const struct sockaddr_storage *ss, char *buf, size_t len)
 	snprintf(buf, len, "%s[%u]", host, sockaddr_port(ss));
 }
 
-static int parse_addr(const char *text, uint16_t port,
-		      struct sockaddr_storage *ss)
+int sockaddr_parse(const char *text, uint16_t port,
+		   struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -123,13 +123,13 @@ static int open_ports(struct ike_sockets *s, const char *addr, uint16_t port,
 {
 	struct sockaddr_storage ss;
 
-	if (parse_addr(addr, port, &ss) < 0) {
+	if (sockaddr_parse(addr, port, &ss) < 0) {
 		snprintf(err, errlen, "invalid listen address '%s'", addr);
 		return -1;
 	}
 	if (open_one(s, &ss, false, err, errlen) < 0)
 		return -1;
-	if (parse_addr(addr, natt_port, &ss) < 0 ||
+	if (sockaddr_parse(addr, natt_port, &ss) < 0 ||
 	    open_one(s, &ss, true, err, errlen) < 0)
 		return -1;
 	return 0;

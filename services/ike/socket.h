@@ -54,5 +54,8 @@ void sockaddr_host(const struct sockaddr_storage *ss, char *buf, size_t len);
 size_t sockaddr_addr(const struct sockaddr_storage *ss, uint8_t *out);
 /* "192.0.2.1[500]" as charon prints endpoints. */
 void sockaddr_format(const struct sockaddr_storage *ss, char *buf, size_t len);
+/* A numeric IPv4 or IPv6 address with port; -1 if text is neither. */
+int sockaddr_parse(const char *text, uint16_t port,
+		   struct sockaddr_storage *ss);
 
 #endif

@@ -35,6 +35,7 @@
 #include "ike/natd.h"
 #include "ike/payload.h"
 #include "ike/proposal.h"
+#include "ike/socket.h"
 #include "log.h"
 
 #define MAX_SOCKETS 64
@@ -130,23 +131,11 @@ static void set_group(struct options *o, const char *name)
 static int parse_addr(const char *text, uint16_t port,
 		      struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		*len = sizeof(*in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*len = sizeof(*in6);
-		return 0;
-	}
-	return -1;
+	if (sockaddr_parse(text, port, ss) < 0)
+		return -1;
+	*len = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+					  sizeof(struct sockaddr_in6);
+	return 0;
 }
 
 static bool is_loopback(const struct sockaddr_storage *ss)
