@@ -1,10 +1,15 @@
-/* IKE_AUTH after authentication: virtual IPs (CP) and the CHILD_SA. */
+/* IKE_AUTH after authentication: the IKE_SA's lifetimes, virtual IPs
+ * (CP), the CHILD_SA, then AUTH_LIFETIME and MOBIKE as charon orders
+ * them. */
 #include <stdlib.h>
 
 #include "ike/child_create.h"
 #include "ike/cp.h"
 #include "ike/ike_auth.h"
+#include "ike/lifetime.h"
+#include "ike/mobike.h"
 #include "log.h"
+#include "ike/wire.h"
 
 /* Leases for the CFG_REQUEST's addresses; returns how many, or -1 when
  * one was requested and none could be assigned. */
@@ -28,13 +33,29 @@ static int acquire(struct ike_request *req, const struct peer_cfg *cfg,
 	return wanted.n && n == 0 ? -1 : (int)n;
 }
 
+/* RFC 4478: the seconds until the peer has to reauthenticate. */
+static void write_auth_lifetime(struct msg_builder *b, long reauth)
+{
+	uint8_t value[4];
+	struct wbuf w;
+
+	if (reauth <= 0)
+		return;
+	wbuf_init(&w, value, sizeof(value));
+	wbuf_put32(&w, (uint32_t)reauth);
+	payload_notify_write(b, &(struct notify_payload){
+		.type = N_AUTH_LIFETIME, .data = value, .len = sizeof(value) });
+}
+
 int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
 		    const struct auth_request *r, const char *lease_id,
 		    struct msg_builder *b)
 {
 	struct lease *leases = calloc(CP_VIPS_MAX, sizeof(*leases));
+	struct ike_times times;
 	int n = 0;
 
+	lifetime_start(req->svc, req->sa, cfg->name, &times);
 	if (!leases)
 		return 0;
 	if (r->cp)
@@ -50,6 +71,9 @@ int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
 		if (r->sa && r->tsi && r->tsr && cfg->has_child)
 			child_create(req->svc, req->sa, cfg, r, leases, (size_t)n, b);
 	}
+	write_auth_lifetime(b, times.reauth);
+	if (r->mobike && mobike_enabled(req->svc, cfg->name))
+		mobike_write_supported(b, &req->sa->local);
 	free(leases);
 	return 0;
 }

@@ -367,7 +367,9 @@ static int load_times(struct ctx *ctx, const struct conf_section *sec,
 		return -1;
 	longest = cfg->reauth_time > cfg->rekey_time ? cfg->reauth_time :
 		  cfg->rekey_time;
-	return get_seconds(ctx, sec, "over_time", longest / 10, &cfg->over_time);
+	if (get_seconds(ctx, sec, "over_time", longest / 10, &cfg->over_time) < 0)
+		return -1;
+	return get_seconds(ctx, sec, "rand_time", cfg->over_time, &cfg->rand_time);
 }
 
 static int load_options(struct ctx *ctx, const struct conf_section *sec,
@@ -384,6 +386,8 @@ static int load_options(struct ctx *ctx, const struct conf_section *sec,
 	cfg->send_cert = (enum send_cert)send_cert;
 	if (conf_get_bool(sec, "send_certreq", true, &cfg->send_certreq) < 0)
 		return fail(ctx, "%s", "invalid send_certreq");
+	if (conf_get_bool(sec, "mobike", true, &cfg->mobike) < 0)
+		return fail(ctx, "%s", "invalid mobike");
 	return 0;
 }
 

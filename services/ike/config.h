@@ -86,10 +86,12 @@ struct conn_cfg {
 	long reauth_time;
 	long rekey_time;
 	long over_time;
+	long rand_time;		/* jitter subtracted from reauth/rekey */
 	long dpd_delay;
 	enum fragmentation fragmentation;
 	enum send_cert send_cert;
 	bool send_certreq;
+	bool mobike;
 	size_t n_pools;
 	char *pools[CONFIG_MAX_POOLS];
 	size_t n_children;

@@ -12,6 +12,7 @@
 #include "ike/eap.h"
 #include "ike/exchange.h"
 #include "ike/ike_auth.h"
+#include "ike/mobike.h"
 #include "log.h"
 
 #define MAX_PEER_HASHES 8
@@ -78,6 +79,7 @@ int auth_request_read(const struct ike_message *msg, struct auth_request *r)
 	r->sa = message_find(msg, PL_SA);
 	r->tsi = message_find(msg, PL_TSI);
 	r->tsr = message_find(msg, PL_TSR);
+	r->mobike = message_find_notify(msg, N_MOBIKE_SUPPORTED) != NULL;
 	return 0;
 }
 
@@ -197,6 +199,8 @@ static int authenticate_self(struct ike_service *svc, struct ike_sa *sa,
 	size_t len;
 	int rc = -1;
 
+	if (r->mobike && mobike_enabled(svc, cfg->name))
+		DBG1(LOG_IKE, "peer supports MOBIKE");
 	if (!us || !sig || auth_local_cert(svc->certreq.authority, cfg, &lc) < 0) {
 		free(us);
 		free(sig);

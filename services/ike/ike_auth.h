@@ -25,6 +25,7 @@ struct auth_request {
 	const struct payload *sa;
 	const struct payload *tsi;
 	const struct payload *tsr;
+	bool mobike;			/* N(MOBIKE_SUPPORTED) */
 };
 
 /* Reads the IKE_AUTH request's payloads.  Returns 0, -1 without IDi. */

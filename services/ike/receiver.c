@@ -27,6 +27,7 @@ static void *receive_loop(void *arg)
 		if (now != last_expiry) {
 			sa_table_expire_half_open(svc->sas, now - HALF_OPEN_TIMEOUT);
 			sa_table_reap(svc->sas);
+			lifetime_tick(svc, now);
 			last_expiry = now;
 		}
 		if (rc < 0) {

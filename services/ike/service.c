@@ -15,6 +15,8 @@ int ike_service_init(struct ike_service *svc)
 	if (!svc->sas)
 		return -1;
 	frag_budget_init(&svc->frag_budget, REASSEMBLY_TOTAL_MAX_DEFAULT);
+	if (lifetime_queue_init(&svc->lifetimes) < 0)
+		return -1;
 	return pthread_rwlock_init(&svc->config_lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -26,6 +28,7 @@ void ike_service_cleanup(struct ike_service *svc)
 	sa_table_destroy(svc->sas);
 	svc->sas = NULL;
 	frag_budget_destroy(&svc->frag_budget);
+	lifetime_queue_destroy(&svc->lifetimes);
 	conf_list_free(svc->settings.listen, svc->settings.n_listen);
 	svc->settings.n_listen = 0;
 	pthread_rwlock_destroy(&svc->config_lock);

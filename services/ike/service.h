@@ -14,6 +14,7 @@
 #include "ike/certreq.h"
 #include "ike/config.h"
 #include "ike/fragment.h"
+#include "ike/lifetime.h"
 #include "ike/sa_table.h"
 #include "ike/socket.h"
 
@@ -32,6 +33,7 @@ struct ike_service {
 	struct ike_config *config;
 	struct sa_table *sas;
 	struct frag_budget frag_budget;
+	struct lifetime_queue lifetimes;	/* reauthentication times */
 	struct ike_settings settings;
 	struct ike_sockets sockets;
 	struct certreq_cache certreq;

@@ -306,7 +306,8 @@ cyg_swanctl() {
 
 # swanctl.conf of the seed's gateway: `win` (machine certificates) and
 # `eap-tls` (EAP-TLS user certificates), IPv4 and IPv6 pools.  Cygnet's
-# gateway reads the same text.
+# gateway reads the same text.  An argument adds settings (e.g. dns) to
+# the IPv4 pool.
 cyg_seed_gateway_conf() {
 	cat <<EOF
 connections {
@@ -360,6 +361,7 @@ connections {
 pools {
 	ipv4 {
 		addrs = $CYG_POOL4
+		${1:-}
 	}
 	ipv6 {
 		addrs = $CYG_POOL6

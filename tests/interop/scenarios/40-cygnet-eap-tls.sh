@@ -16,8 +16,35 @@ cyg_begin
 ike_log=$CYG_LOGS/cygnet-ike.log
 client_log=$CYG_LOGS/charon-client.log
 
+# reauth_time 10800s less a jitter below rand_time (= over_time, 1080s),
+# the end over_time later; the client hears the time in AUTH_LIFETIME.
+cyg_check_lifetimes() {
+	local reauth max
+	reauth=$(sed -n 's/.*scheduling reauthentication in \([0-9]*\)s$/\1/p' "$ike_log" | head -n 1)
+	max=$(sed -n 's/.*maximum IKE_SA lifetime \([0-9]*\)s$/\1/p' "$ike_log" | head -n 1)
+	if [ -n "$reauth" ] && [ -n "$max" ] && [ "$reauth" -gt 9720 ] &&
+		[ "$reauth" -le 10800 ] && [ "$max" -eq $((reauth + 1080)) ]; then
+		cyg_pass lifetimes
+	else
+		cyg_fail lifetimes "reauth '${reauth}' max '${max}' (see cygnet-ike.log)"
+	fi
+	cyg_assert_log client-auth-lifetime "$client_log" \
+		"received AUTH_LIFETIME of ${reauth}s"
+}
+
+# The last IKE_AUTH response as charon orders it: CP with the pool's DNS,
+# the CHILD_SA (or why not), AUTH_LIFETIME, MOBIKE and our other
+# addresses (203.0.113.1, 2001:db8:2::1, 2001:db8:3::1).
+cyg_check_last_auth_response() {
+	local child="SA TSi TSr " failed=""
+	[ "$CYG_ESP" = kernel ] || { child=""; failed=" N(NO_PROP)"; }
+	cyg_assert_log peer-mobike "$ike_log" "peer supports MOBIKE"
+	cyg_assert_log last-auth-response "$ike_log" \
+		"generating IKE_AUTH response 8 [ AUTH CPRP(ADDR ADDR6 DNS) ${child}${failed:+N(NO_PROP) }N(AUTH_LFT) N(MOBIKE_SUP) N(ADD_4_ADDR) N(ADD_6_ADDR) N(ADD_6_ADDR) ]"
+}
+
 cyg_start_web
-cyg_cygnet_setup "$(cyg_seed_gateway_conf)"
+cyg_cygnet_setup "$(cyg_seed_gateway_conf "dns = $CYG_WEB_ADDR")"
 cyg_seed_client_setup
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
@@ -47,6 +74,8 @@ cyg_assert_log msk-auth "$ike_log" \
 cyg_assert_log lease-eap-identity "$ike_log" \
 	"assigning new lease to 'alice@example.org'" \
 	"assigning virtual IP 198.51.100." "assigning virtual IP 2001:db8:64::"
+cyg_check_lifetimes
+cyg_check_last_auth_response
 cyg_assert_log client-established "$client_log" \
 	"authentication of 'vpn.example.org' with ECDSA-256 signature successful" \
 	"IKE_SA eap[1] established between"

@@ -1,0 +1,66 @@
+/* IKE_SA lifetimes of the responder, with charon's semantics: the
+ * reauthentication is due at reauth_time less a random jitter below
+ * rand_time, the IKE_SA ends over_time after the earlier of the
+ * reauthentication and rekeying times.  The peer learns the time from
+ * AUTH_LIFETIME (RFC 4478); a responder cannot reauthenticate itself,
+ * so at that time it only logs that the initiator did not. */
+#ifndef CYGNET_IKE_LIFETIME_H
+#define CYGNET_IKE_LIFETIME_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ike/config.h"
+
+struct ike_service;
+struct ike_sa;
+
+/* Seconds from establishment; 0 where nothing is due. */
+struct ike_times {
+	long reauth;
+	long rekey;
+	long expire;
+};
+
+/* charon's arithmetic with the random values given (reduced modulo
+ * rand_time). */
+void lifetime_compute(const struct conn_cfg *conn, uint32_t reauth_jitter,
+		      uint32_t rekey_jitter, struct ike_times *out);
+
+struct lifetime_event {
+	time_t due;		/* CLOCK_MONOTONIC seconds */
+	time_t expire;		/* when the IKE_SA ends, 0 never */
+	uint64_t unique_id;
+	uint64_t spi_i;
+	uint64_t spi_r;
+};
+
+/* Events of all IKE_SAs, earliest first (a binary heap). */
+struct lifetime_queue {
+	pthread_mutex_t lock;
+	struct lifetime_event *heap;
+	size_t n;
+	size_t cap;
+};
+
+int lifetime_queue_init(struct lifetime_queue *q);
+void lifetime_queue_destroy(struct lifetime_queue *q);
+int lifetime_queue_push(struct lifetime_queue *q, const struct lifetime_event *e);
+/* Takes the earliest event due at or before now; false if none is. */
+bool lifetime_queue_pop_due(struct lifetime_queue *q, time_t now,
+			    struct lifetime_event *out);
+
+/* On establishment of sa with connection conn_name: charon's
+ * "scheduling reauthentication in Ns" and "maximum IKE_SA lifetime Ns",
+ * and the reauthentication queued.  out gets the times (zero if the
+ * connection is gone). */
+void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
+		    const char *conn_name, struct ike_times *out);
+
+/* Acts on the events due (the packet thread, once a second). */
+void lifetime_tick(struct ike_service *svc, time_t now);
+
+#endif
