@@ -39,7 +39,7 @@ static int choose_proposal(const struct peer_child *cfg,
 /* Our side: dynamic is our IKE address; the peer's: its virtual IPs,
  * or its IKE address without any. */
 static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
-		  const struct auth_request *r, const struct lease *leases,
+		  const struct child_request *r, const struct lease *leases,
 		  size_t n_leases, struct child_sa *child)
 {
 	struct ts peer_i[TS_PAYLOAD_MAX], peer_r[TS_PAYLOAD_MAX];
@@ -70,6 +70,7 @@ static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 }
 
 static int keys_and_install(struct ike_service *svc, struct ike_sa *sa,
+			    const struct child_request *r,
 			    struct child_sa *child)
 {
 	uint8_t keymat[KEYMAT_MAX];
@@ -77,8 +78,9 @@ static int keys_and_install(struct ike_service *svc, struct ike_sa *sa,
 	int rc;
 
 	if (len == 0 || len > sizeof(keymat) ||
-	    keymat_derive_child(sa->keys.prf, sa->keys.sk_d, NULL, 0, sa->ni,
-				sa->ni_len, sa->nr, sa->nr_len, keymat, len) < 0)
+	    keymat_derive_child(sa->keys.prf, sa->keys.sk_d, r->gir, r->gir_len,
+				r->ni, r->ni_len, r->nr, r->nr_len, keymat,
+				len) < 0)
 		return -1;
 	rc = child_install(svc, sa, child, keymat, len);
 	OPENSSL_cleanse(keymat, sizeof(keymat));
@@ -94,7 +96,7 @@ static void log_established(const struct child_sa *child)
 	     child->unique_id, text);
 }
 
-static void write_child(struct msg_builder *b, const struct child_sa *child)
+void child_write_sa(struct msg_builder *b, const struct child_sa *child)
 {
 	struct proposal ours = child->proposal;
 	uint32_t spi = htonl(child->spi_in);
@@ -102,29 +104,49 @@ static void write_child(struct msg_builder *b, const struct child_sa *child)
 	ours.spi_size = 4;
 	memcpy(ours.spi, &spi, 4);
 	payload_sa_write(b, &ours, 1);
+}
+
+void child_write_ts(struct msg_builder *b, const struct child_sa *child)
+{
 	payload_ts_write(b, PL_TSI, child->remote_ts, child->n_remote_ts);
 	payload_ts_write(b, PL_TSR, child->local_ts, child->n_local_ts);
 }
 
-/* Sets up everything but the kernel state; returns the notify to send
- * on failure, 0 on success. */
-static uint16_t prepare(struct ike_service *svc, struct ike_sa *sa,
-			const struct peer_cfg *cfg, const struct auth_request *r,
-			const struct lease *leases, size_t n_leases,
-			struct child_sa *child)
+uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
+		       const struct peer_child *cfg,
+		       const struct child_request *r,
+		       const struct lease *leases, size_t n_leases,
+		       struct child_sa *child)
 {
 	memset(child, 0, sizeof(*child));
-	snprintf(child->name, sizeof(child->name), "%s", cfg->child.name);
-	child->tunnel = cfg->child.mode != MODE_TRANSPORT;
+	snprintf(child->name, sizeof(child->name), "%s", cfg->name);
+	child->tunnel = cfg->mode != MODE_TRANSPORT;
 	child->encap = sa->nat;
-	child->rekey_time = cfg->child.rekey_time;
-	child->life_time = cfg->child.life_time;
-	if (choose_proposal(&cfg->child, r->sa, child) < 0)
+	child->rekey_time = cfg->rekey_time;
+	child->life_time = cfg->life_time;
+	if (choose_proposal(cfg, r->sa, child) < 0)
 		return N_NO_PROPOSAL_CHOSEN;
-	if (narrow(sa, &cfg->child, r, leases, n_leases, child) < 0)
+	if (narrow(sa, cfg, r, leases, n_leases, child) < 0)
 		return N_TS_UNACCEPTABLE;
 	child->reqid = atomic_fetch_add(&svc->next_reqid, 1) + 1;
 	child->unique_id = atomic_fetch_add(&svc->next_child_id, 1) + 1;
+	return 0;
+}
+
+uint16_t child_establish(struct ike_service *svc, struct ike_sa *sa,
+			 const struct child_request *r, struct child_sa *child)
+{
+	if (child_alloc_spi(svc, sa, child) < 0 ||
+	    keys_and_install(svc, sa, r, child) < 0) {
+		child_uninstall(svc, sa, child);
+		DBG1(LOG_IKE, "failed to establish CHILD_SA, keeping IKE_SA");
+		return N_NO_PROPOSAL_CHOSEN;
+	}
+	if (sa_table_add_child(svc->sas, sa, child) < 0) {
+		child_uninstall(svc, sa, child);
+		return N_NO_ADDITIONAL_SAS;
+	}
+	log_established(child);
 	return 0;
 }
 
@@ -133,27 +155,25 @@ void child_create(struct ike_service *svc, struct ike_sa *sa,
 		  const struct lease *leases, size_t n_leases,
 		  struct msg_builder *b)
 {
+	struct child_request req = {
+		.sa = r->sa, .tsi = r->tsi, .tsr = r->tsr,
+		.ni = sa->ni, .ni_len = sa->ni_len,
+		.nr = sa->nr, .nr_len = sa->nr_len,
+	};
 	struct child_sa *child = malloc(sizeof(*child));
 	uint16_t notify;
 
 	if (!child)
 		return;
-	notify = prepare(svc, sa, cfg, r, leases, n_leases, child);
-	if (notify == 0 && (child_alloc_spi(svc, sa, child) < 0 ||
-			    keys_and_install(svc, sa, child) < 0)) {
-		child_uninstall(svc, sa, child);
-		DBG1(LOG_IKE, "failed to establish CHILD_SA, keeping IKE_SA");
-		notify = N_NO_PROPOSAL_CHOSEN;
-	}
-	if (notify == 0 && sa_table_add_child(svc->sas, sa, child) < 0) {
-		child_uninstall(svc, sa, child);
-		notify = N_NO_ADDITIONAL_SAS;
-	}
+	notify = child_prepare(svc, sa, &cfg->child, &req, leases, n_leases,
+			       child);
+	if (notify == 0)
+		notify = child_establish(svc, sa, &req, child);
 	if (notify) {
 		exchange_write_notify(b, notify);
 	} else {
-		log_established(child);
-		write_child(b, child);
+		child_write_sa(b, child);
+		child_write_ts(b, child);
 	}
 	free(child);
 }

@@ -5,6 +5,39 @@
 #include "ike/cp.h"
 #include "ike/ike_auth.h"
 
+/* What a request offers for a CHILD_SA and the inputs of its KEYMAT
+ * (RFC 7296 2.17): the nonces of the exchange, g^ir with PFS. */
+struct child_request {
+	const struct payload *sa;
+	const struct payload *tsi;
+	const struct payload *tsr;
+	const uint8_t *ni;
+	size_t ni_len;
+	const uint8_t *nr;
+	size_t nr_len;
+	const uint8_t *gir;	/* NULL without a key exchange */
+	size_t gir_len;
+};
+
+/* The ESP proposal and narrowed selectors of cfg for r ("dynamic" is
+ * our IKE address, the peer's is its virtual IPs in leases or its IKE
+ * address), a new reqid and unique id.  Returns 0, or the notify to
+ * send (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE; logged). */
+uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
+		       const struct peer_child *cfg,
+		       const struct child_request *r,
+		       const struct lease *leases, size_t n_leases,
+		       struct child_sa *child);
+/* Our SPI, the keys, the kernel state and the entry on the IKE_SA;
+ * logs charon's "CHILD_SA ... established".  Returns 0, or the notify
+ * to send (what was installed is removed again). */
+uint16_t child_establish(struct ike_service *svc, struct ike_sa *sa,
+			 const struct child_request *r,
+			 struct child_sa *child);
+/* SA with our SPI; TSi and TSr as narrowed. */
+void child_write_sa(struct msg_builder *b, const struct child_sa *child);
+void child_write_ts(struct msg_builder *b, const struct child_sa *child);
+
 /* Appends SA, TSi, TSr, or the notify saying why not (NO_PROPOSAL_CHOSEN,
  * TS_UNACCEPTABLE); the IKE_SA stays either way. */
 void child_create(struct ike_service *svc, struct ike_sa *sa,

@@ -3,6 +3,7 @@
 #include "ike/exchange.h"
 #include "ike/lease.h"
 #include "ike/child_install.h"
+#include "ike/create_child.h"
 #include "log.h"
 
 int exchange_handle(struct ike_request *req, struct msg_builder *chain)
@@ -18,9 +19,15 @@ int exchange_handle(struct ike_request *req, struct msg_builder *chain)
 			DBG1(LOG_IKE, "received AUTHENTICATION_FAILED notify error");
 			return 1;
 		}
-		if (req->sa->state != IKE_SA_ESTABLISHED)
+		if (req->sa->state != IKE_SA_ESTABLISHED &&
+		    req->sa->state != IKE_SA_REKEYED)
 			break;
 		return informational_handle(req, chain);
+	case CREATE_CHILD_SA:
+		if (req->sa->state != IKE_SA_ESTABLISHED &&
+		    req->sa->state != IKE_SA_REKEYED)
+			break;
+		return create_child_sa_handle(req, chain);
 	default:
 		break;
 	}

@@ -71,33 +71,64 @@ static void split(struct ike_keys *k, const uint8_t *km)
 	}
 }
 
+/* {SK_d | ...} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) with keys->skeyseed
+ * (skeyseed_len octets: a rekeyed SA's comes from the old PRF) and the
+ * algorithms already set. */
+static int expand(struct ike_keys *keys, size_t skeyseed_len,
+		  const uint8_t *ni, size_t ni_len,
+		  const uint8_t *nr, size_t nr_len, const uint8_t spi_i[8],
+		  const uint8_t spi_r[8])
+{
+	uint8_t seed[NONCES_MAX + 16];
+	uint8_t km[3 * PRF_MAX_LEN + 2 * PRF_MAX_LEN + 2 * KEYMAT_MAX_ENCR];
+	size_t seed_len = concat_nonces(seed, ni, ni_len, nr, nr_len);
+	size_t km_len = 3 * keys->prf_len + 2 * keys->integ_key_len +
+			2 * keys->encr_key_len;
+	int rc;
+
+	memcpy(seed + seed_len, spi_i, 8);
+	memcpy(seed + seed_len + 8, spi_r, 8);
+	rc = prf_plus(keys->prf, keys->skeyseed, skeyseed_len, seed,
+		      seed_len + 16, km, km_len);
+	if (rc == 0)
+		split(keys, km);
+	OPENSSL_cleanse(km, sizeof(km));
+	return rc;
+}
+
 int keymat_derive_ike(const struct proposal *selected, const uint8_t *gir,
 		      size_t gir_len, const uint8_t *ni, size_t ni_len,
 		      const uint8_t *nr, size_t nr_len, const uint8_t spi_i[8],
 		      const uint8_t spi_r[8], struct ike_keys *keys)
 {
-	uint8_t seed[NONCES_MAX + 16];
-	uint8_t km[3 * PRF_MAX_LEN + 2 * PRF_MAX_LEN + 2 * KEYMAT_MAX_ENCR];
-	size_t seed_len, km_len;
-	int rc = -1;
+	uint8_t nonces[NONCES_MAX];
+	size_t len;
 
 	memset(keys, 0, sizeof(*keys));
 	if (ni_len + nr_len > NONCES_MAX || select_algorithms(selected, keys) < 0)
 		return -1;
-	seed_len = concat_nonces(seed, ni, ni_len, nr, nr_len);
-	km_len = 3 * keys->prf_len + 2 * keys->integ_key_len +
-		 2 * keys->encr_key_len;
-	if (prf_compute(keys->prf, seed, seed_len, gir, gir_len, NULL, 0,
-			keys->skeyseed) == 0) {
-		memcpy(seed + seed_len, spi_i, 8);
-		memcpy(seed + seed_len + 8, spi_r, 8);
-		rc = prf_plus(keys->prf, keys->skeyseed, keys->prf_len, seed,
-			      seed_len + 16, km, km_len);
-	}
-	if (rc == 0)
-		split(keys, km);
-	OPENSSL_cleanse(km, sizeof(km));
-	return rc;
+	len = concat_nonces(nonces, ni, ni_len, nr, nr_len);
+	if (prf_compute(keys->prf, nonces, len, gir, gir_len, NULL, 0,
+			keys->skeyseed) < 0)
+		return -1;
+	return expand(keys, keys->prf_len, ni, ni_len, nr, nr_len, spi_i, spi_r);
+}
+
+int keymat_derive_rekeyed_ike(const struct proposal *selected,
+			      uint16_t old_prf, const uint8_t *old_sk_d,
+			      const uint8_t *gir, size_t gir_len,
+			      const uint8_t *ni, size_t ni_len,
+			      const uint8_t *nr, size_t nr_len,
+			      const uint8_t spi_i[8], const uint8_t spi_r[8],
+			      struct ike_keys *keys)
+{
+	memset(keys, 0, sizeof(*keys));
+	if (ni_len + nr_len > NONCES_MAX || select_algorithms(selected, keys) < 0 ||
+	    keymat_rekey_skeyseed(old_prf, old_sk_d, gir, gir_len, ni, ni_len,
+				  nr, nr_len, keys->skeyseed) < 0)
+		return -1;
+	return expand(keys, prf_len(old_prf), ni, ni_len, nr, nr_len, spi_i,
+		      spi_r);
 }
 
 int keymat_rekey_skeyseed(uint16_t prf_id, const uint8_t *sk_d,

@@ -46,6 +46,17 @@ int keymat_rekey_skeyseed(uint16_t prf_id, const uint8_t *sk_d,
 			  const uint8_t *ni, size_t ni_len, const uint8_t *nr,
 			  size_t nr_len, uint8_t *skeyseed);
 
+/* The keys of an IKE_SA's replacement (RFC 7296 2.18): SKEYSEED from
+ * the old SA's PRF and SK_d as keymat_rekey_skeyseed, the rest as
+ * keymat_derive_ike with the new proposal, nonces and SPIs. */
+int keymat_derive_rekeyed_ike(const struct proposal *selected,
+			      uint16_t old_prf, const uint8_t *old_sk_d,
+			      const uint8_t *gir, size_t gir_len,
+			      const uint8_t *ni, size_t ni_len,
+			      const uint8_t *nr, size_t nr_len,
+			      const uint8_t spi_i[8], const uint8_t spi_r[8],
+			      struct ike_keys *keys);
+
 /* CHILD_SA: KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr); gir_new NULL
  * without PFS. */
 int keymat_derive_child(uint16_t prf_id, const uint8_t *sk_d,

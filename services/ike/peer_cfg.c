@@ -49,7 +49,7 @@ static void copy_text(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-static void copy_child(const struct child_cfg *c, struct peer_child *out)
+void peer_child_copy(const struct child_cfg *c, struct peer_child *out)
 {
 	copy_text(out->name, sizeof(out->name), c->name);
 	out->n_local_ts = c->n_local_ts;
@@ -103,7 +103,7 @@ static void copy_conn(const struct conn_cfg *c, struct peer_cfg *out)
 		copy_text(out->pools[i], sizeof(out->pools[i]), c->pools[i]);
 	out->has_child = c->n_children > 0;
 	if (out->has_child)
-		copy_child(&c->children[0], &out->child);
+		peer_child_copy(&c->children[0], &out->child);
 }
 
 /* The first connection matching the addresses and the peer's identity;

@@ -43,6 +43,10 @@ struct peer_cfg {
 	struct peer_child child;		/* the first child */
 };
 
+/* A configured child as the exchanges use it (outside the config
+ * lock). */
+void peer_child_copy(const struct child_cfg *c, struct peer_child *out);
+
 /* Whether a connection's remote { } accepts the peer's identity text:
  * no id, %any, or the same text. */
 bool peer_id_matches(const struct conn_cfg *conn, const char *peer_id);

@@ -124,6 +124,8 @@ static const char *state_name(enum ike_sa_state state)
 		return "ESTABLISHED";
 	case IKE_SA_DELETING:
 		return "DELETING";
+	case IKE_SA_REKEYED:
+		return "REKEYED";
 	default:
 		return "CONNECTING";
 	}

@@ -400,6 +400,37 @@ int sa_table_remove_child(struct sa_table *table, struct ike_sa *sa,
 	return rc;
 }
 
+int sa_table_update_child(struct sa_table *table, struct ike_sa *sa,
+			  size_t index, const struct child_sa *child)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&table->lock);
+	if (index < sa->n_children) {
+		sa->children[index] = *child;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return rc;
+}
+
+void sa_table_adopt(struct sa_table *table, struct ike_sa *to,
+		    struct ike_sa *from)
+{
+	pthread_mutex_lock(&table->lock);
+	memcpy(to->children, from->children, sizeof(to->children));
+	to->n_children = from->n_children;
+	from->n_children = 0;
+	memcpy(to->vips, from->vips, sizeof(to->vips));
+	to->n_vips = from->n_vips;
+	from->n_vips = 0;
+	memcpy(to->conn, from->conn, sizeof(to->conn));
+	table->half_open -= to->state == IKE_SA_CONNECTING;
+	to->state = IKE_SA_ESTABLISHED;
+	from->state = IKE_SA_REKEYED;
+	pthread_mutex_unlock(&table->lock);
+}
+
 static size_t count_vips(const struct sa_table *table)
 {
 	size_t n = 0;

@@ -25,6 +25,7 @@ enum ike_sa_state {
 	IKE_SA_CONNECTING,
 	IKE_SA_ESTABLISHED,
 	IKE_SA_DELETING,
+	IKE_SA_REKEYED,		/* replaced, waiting for the peer's DELETE */
 };
 
 struct ike_sa_vip {
@@ -155,6 +156,14 @@ int sa_table_add_child(struct sa_table *table, struct ike_sa *sa,
 		       const struct child_sa *child);
 int sa_table_remove_child(struct sa_table *table, struct ike_sa *sa,
 			  size_t index);
+/* Replaces the CHILD_SA at index; -1 when there is no such. */
+int sa_table_update_child(struct sa_table *table, struct ike_sa *sa,
+			  size_t index, const struct child_sa *child);
+/* IKE_SA rekeying (RFC 7296 2.18): the CHILD_SAs and virtual IPs of
+ * from go to to, which becomes ESTABLISHED under from's connection;
+ * from becomes REKEYED. */
+void sa_table_adopt(struct sa_table *table, struct ike_sa *to,
+		    struct ike_sa *from);
 
 /* Fills list with the virtual IPs of all SAs that are not being
  * deleted (allocated; free with sa_table_vips_free). */

@@ -1,0 +1,39 @@
+/* CREATE_CHILD_SA as the responder (RFC 7296 1.3): a new CHILD_SA, the
+ * rekeying of a CHILD_SA (create_child.c) and of the IKE_SA
+ * (rekey_ike.c), sharing the nonce and key exchange of the exchange. */
+#ifndef CYGNET_IKE_CREATE_CHILD_H
+#define CYGNET_IKE_CREATE_CHILD_H
+
+#include "ike/dh.h"
+#include "ike/exchange.h"
+
+#define CREATE_NONCE_LEN 32
+
+/* The request's nonce, ours, and with a key exchange our public value
+ * and g^ir. */
+struct create_keys {
+	const uint8_t *ni;
+	size_t ni_len;
+	uint8_t nr[CREATE_NONCE_LEN];
+	uint16_t group;			/* DH_NONE without KE */
+	uint8_t pub[DH_MAX_PUBLIC];
+	size_t pub_len;
+	uint8_t gir[DH_MAX_SECRET];
+	size_t gir_len;
+};
+
+/* Our nonce and, when group is not DH_NONE, the key exchange with the
+ * request's KE, which must use group.  Returns 0 or the notify to send
+ * (INVALID_KE_PAYLOAD is written here with the group we want; logged). */
+uint16_t create_keys_make(const struct ike_message *msg, uint16_t group,
+			  struct create_keys *k, struct msg_builder *b);
+/* No and, with a key exchange, KE. */
+void create_keys_write(struct msg_builder *b, const struct create_keys *k);
+void create_keys_wipe(struct create_keys *k);
+
+/* The exchange: dispatches on what the request carries. */
+int create_child_sa_handle(struct ike_request *req, struct msg_builder *b);
+/* SA (IKE), Ni, KEi without selectors: a new IKE_SA takes over. */
+int rekey_ike_handle(struct ike_request *req, struct msg_builder *b);
+
+#endif

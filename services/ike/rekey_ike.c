@@ -1,0 +1,152 @@
+/* Rekeying the IKE_SA as the responder (RFC 7296 1.3.2, 2.18): a new
+ * IKE_SA with the peer's new SPI and ours, keys from the old SK_d and
+ * the new g^ir, taking over the CHILD_SAs and virtual IPs; the old one
+ * stays REKEYED until the peer deletes it. */
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/create_child.h"
+#include "ike/ike_auth.h"
+#include "log.h"
+
+#define MAX_RECEIVED_PROPOSALS 16
+
+/* The connection's IKE proposals against the request's.  Returns 0,
+ * -1 if none fits (logged). */
+static int select_proposal(struct ike_service *svc, const struct ike_sa *sa,
+			   const struct payload *sa_pl, struct proposal *selected)
+{
+	struct proposal *received = calloc(MAX_RECEIVED_PROPOSALS, sizeof(*received));
+	const struct conn_cfg *conn;
+	size_t n;
+	bool ok = false;
+
+	if (!received)
+		return -1;
+	n = payload_sa_parse(sa_pl->body, sa_pl->len, received,
+			     MAX_RECEIVED_PROPOSALS);
+	pthread_rwlock_rdlock(&svc->config_lock);
+	conn = svc->config ? config_find(svc->config, sa->conn) : NULL;
+	if (conn)
+		ok = proposal_select(conn->proposals, conn->n_proposals,
+				     received, n, selected);
+	pthread_rwlock_unlock(&svc->config_lock);
+	free(received);
+	if (ok && selected->protocol == PROTO_IKE && selected->spi_size == 8 &&
+	    proposal_first(selected, TRANS_DH))
+		return 0;
+	DBG1(LOG_IKE, "no acceptable proposal found");
+	return -1;
+}
+
+/* What the replacement inherits; its exchange state starts afresh
+ * (message IDs from 0, the peer is its initiator). */
+static void inherit(struct ike_sa *to, const struct ike_sa *from,
+		    struct ike_service *svc)
+{
+	to->local = from->local;
+	to->remote = from->remote;
+	to->created = sa_table_now();
+	to->established = to->created;
+	to->peer_frag_supported = from->peer_frag_supported;
+	to->fragmentation = from->fragmentation;
+	to->nat = from->nat;
+	memcpy(to->local_id, from->local_id, sizeof(to->local_id));
+	memcpy(to->remote_id, from->remote_id, sizeof(to->remote_id));
+	reassembly_init(&to->reassembly, &svc->frag_budget,
+			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
+}
+
+static struct ike_sa *create_replacement(struct ike_service *svc,
+					 struct ike_sa *old,
+					 const struct proposal *selected,
+					 const struct create_keys *k)
+{
+	uint64_t spi_i, spi_r = 0, id;
+	struct ike_sa *sa;
+
+	memcpy(&spi_i, selected->spi, 8);
+	while (spi_r == 0)
+		if (RAND_bytes((uint8_t *)&spi_r, 8) != 1)
+			return NULL;
+	id = sa_table_add(svc->sas, spi_i, spi_r);
+	sa = id ? sa_table_find_spis(svc->sas, spi_i, spi_r) : NULL;
+	if (!sa)
+		return NULL;
+	inherit(sa, old, svc);
+	sa->proposal = *selected;
+	sa->ni_len = k->ni_len;
+	memcpy(sa->ni, k->ni, k->ni_len);
+	sa->nr_len = sizeof(k->nr);
+	memcpy(sa->nr, k->nr, sizeof(k->nr));
+	if (keymat_derive_rekeyed_ike(selected, old->keys.prf, old->keys.sk_d,
+				      k->gir, k->gir_len, sa->ni, sa->ni_len,
+				      sa->nr, sa->nr_len, selected->spi,
+				      (const uint8_t *)&spi_r, &sa->keys) < 0) {
+		sa_table_remove(svc->sas, id);
+		return NULL;
+	}
+	return sa;
+}
+
+static void log_rekeyed(const struct ike_sa *sa, const struct ike_sa *old)
+{
+	char local[64], remote[64];
+
+	sockaddr_host(&old->local, local, sizeof(local));
+	sockaddr_host(&old->remote, remote, sizeof(remote));
+	DBG1(LOG_IKE, "IKE_SA %s[%llu] rekeyed between %s[%s]...%s[%s]",
+	     sa->conn, (unsigned long long)sa->unique_id, local, old->local_id,
+	     remote, old->remote_id);
+}
+
+static void write_response(struct msg_builder *b, const struct ike_sa *sa,
+			   const struct create_keys *k)
+{
+	struct proposal ours = sa->proposal;
+
+	memcpy(ours.spi, &sa->spi_r, 8);
+	payload_sa_write(b, &ours, 1);
+	create_keys_write(b, k);
+}
+
+static uint16_t rekey(struct ike_request *req, struct create_keys *k,
+		      struct msg_builder *b)
+{
+	const struct payload *sa_pl = message_find(&req->msg, PL_SA);
+	struct proposal selected;
+	struct ike_sa *sa;
+	uint16_t notify;
+
+	if (!sa_pl) {
+		DBG1(LOG_IKE, "SA payload missing in CREATE_CHILD_SA request");
+		return N_INVALID_SYNTAX;
+	}
+	if (select_proposal(req->svc, req->sa, sa_pl, &selected) < 0)
+		return N_NO_PROPOSAL_CHOSEN;
+	notify = create_keys_make(&req->msg,
+				  proposal_first(&selected, TRANS_DH)->id, k, b);
+	if (notify)
+		return notify;
+	sa = create_replacement(req->svc, req->sa, &selected, k);
+	if (!sa)
+		return N_NO_PROPOSAL_CHOSEN;
+	sa_table_adopt(req->svc->sas, sa, req->sa);
+	log_rekeyed(sa, req->sa);
+	write_response(b, sa, k);
+	return 0;
+}
+
+int rekey_ike_handle(struct ike_request *req, struct msg_builder *b)
+{
+	struct create_keys *k = malloc(sizeof(*k));
+	uint16_t notify = k ? rekey(req, k, b) : N_TEMPORARY_FAILURE;
+
+	if (notify && notify != N_INVALID_KE_PAYLOAD)
+		exchange_write_notify(b, notify);
+	if (k)
+		create_keys_wipe(k);
+	free(k);
+	return 0;
+}
