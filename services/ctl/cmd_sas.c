@@ -3,9 +3,9 @@
  *
  *   win: #1, ESTABLISHED, IKEv2, 8ab17b513b1c1514_i 80fd1986e5c0e179_r*
  *     local  'vpn.example.org' @ 192.0.2.1[4500]
- *     remote 'C=CH, O=..., CN=pc1' @ 192.0.2.2[4500] [198.51.100.65]
+ *     remote '192.0.2.2' @ 192.0.2.2[4500] EAP: 'alice' [198.51.100.65]
  *     AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048
- *     established 57s ago
+ *     established 57s ago, reauth in 10319s
  *     win: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA1_96
  *       installed 57s ago, rekeying in 3216s, expires in 3903s
  *       in  caf527c5,  28317 bytes,   188 packets,     3s ago
@@ -68,6 +68,8 @@ static void print_sa(FILE *out, const Cygnet__IkeSaInfo *sa)
 		sa->local_port);
 	fprintf(out, "  remote '%s' @ %s[%u]", sa->remote_id, sa->remote_host,
 		sa->remote_port);
+	if (sa->remote_eap_id && *sa->remote_eap_id)
+		fprintf(out, " EAP: '%s'", sa->remote_eap_id);
 	if (sa->n_remote_vips) {
 		fprintf(out, " [");
 		for (size_t i = 0; i < sa->n_remote_vips; i++)
@@ -75,9 +77,14 @@ static void print_sa(FILE *out, const Cygnet__IkeSaInfo *sa)
 		fprintf(out, "]");
 	}
 	fprintf(out, "\n  %s\n", sa->algorithms);
-	if (strcmp(sa->state, "ESTABLISHED") == 0)
-		fprintf(out, "  established %llus ago\n",
+	if (strcmp(sa->state, "ESTABLISHED") == 0) {
+		fprintf(out, "  established %llus ago",
 			(unsigned long long)sa->established);
+		if (sa->reauth_in)
+			fprintf(out, ", reauth in %llus",
+				(unsigned long long)sa->reauth_in);
+		fprintf(out, "\n");
+	}
 	for (size_t i = 0; i < sa->n_children; i++)
 		print_child(out, sa->children[i]);
 }

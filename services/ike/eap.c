@@ -239,6 +239,8 @@ static int final_auth(struct ike_request *req, struct eap_conv *conv,
 	payload_auth_write(b, &(struct auth_payload){ .method = AUTH_SHARED_KEY_MIC,
 						      .data = ours,
 						      .len = mac_len });
+	snprintf(sa->remote_eap_id, sizeof(sa->remote_eap_id), "%s",
+		 conv->eap_identity);
 	rc = ike_auth_complete(req, &conv->cfg, &conv->first,
 			       conv->initial_contact, conv->eap_identity, b);
 	OPENSSL_cleanse(conv->msk, sizeof(conv->msk));

@@ -159,6 +159,7 @@ void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 			.spi_r = sa->spi_r,
 		};
 
+		sa->reauth_at = e.due;
 		DBG1(LOG_IKE, "scheduling reauthentication in %lds", out->reauth);
 		if (lifetime_queue_push(&svc->lifetimes, &e) < 0)
 			DBG1(LOG_IKE, "no memory to schedule reauthentication");

@@ -173,6 +173,9 @@ static Cygnet__IkeSaInfo *sa_info(struct ike_service *svc,
 	info->algorithms = dup_text(algs);
 	if (sa->established)
 		info->established = (uint64_t)(mono - sa->established);
+	if (sa->reauth_at > mono)
+		info->reauth_in = (uint64_t)(sa->reauth_at - mono);
+	info->remote_eap_id = dup_text(sa->remote_eap_id);
 	info->children = calloc(sa->n_children ? sa->n_children : 1,
 				sizeof(*info->children));
 	for (size_t i = 0; info->children && i < sa->n_children; i++) {

@@ -414,18 +414,21 @@ cyg_seed_client_conf() {
 
 # The client side of the seed: a Windows-like strongSwan with connections
 # `eap` (alice, EAP-TLS), `revoked` (mallory, revoked in the CRL) and
-# `machine` (pc1, machine certificate).
+# `machine` (pc1, machine certificate).  TLS_VERSION_MAX (default 1.2)
+# is the highest TLS version of the client's EAP-TLS.
 cyg_seed_client_setup() {
 	# Windows-like: 580-byte IKE fragments, no RFC 7427 signature notify (so the
 	# gateway signs with classic ECDSA-256), TLS 1.2, 52 more CAs to request.
+	# EAP-TLS fragments of 1150 bytes split alice's TLS flight so that, as in
+	# the seed, IKE_AUTH requests 1, 5 and 6 are fragmented (3, 3, 2 parts).
 	cyg_charon_conf client "fragment_size = 624
 		signature_authentication = no
 		tls {
-			version_max = 1.2
+			version_max = ${1:-1.2}
 		}
 		plugins {
 			eap-tls {
-				fragment_size = 1400
+				fragment_size = 1150
 			}
 		}"
 	cyg_swanctl_dir client alice@example.org mallory@example.org pc1.example.org
@@ -462,6 +465,9 @@ cygnet {
 	}
 	pool {
 		state_dir = $dir/pool
+	}
+	ike {
+		state_dir = $dir/ike
 	}
 }
 EOF
@@ -602,6 +608,31 @@ cyg_assert_log() {
 }
 
 # Like cyg_assert_log for a string that must not appear.
+# cyg_assert_shape NAME FILE REGEX...: line N of FILE matches extended
+# regular expression N (whole line), and FILE has no more lines: output
+# compared line by line with a reference's shape.
+cyg_assert_shape() {
+	local name=$1 file=$2 n=0 line
+	shift 2
+	while IFS= read -r line; do
+		n=$((n + 1))
+		if [ $# -eq 0 ]; then
+			cyg_fail "$name" "line $n is extra: '$line' (see $(basename "$file"))"
+			return
+		fi
+		if ! [[ $line =~ ^$1$ ]]; then
+			cyg_fail "$name" "line $n '$line' does not match '$1' (see $(basename "$file"))"
+			return
+		fi
+		shift
+	done <"$file"
+	if [ $# -gt 0 ]; then
+		cyg_fail "$name" "$# lines missing after line $n, next '$1' (see $(basename "$file"))"
+	else
+		cyg_pass "$name"
+	fi
+}
+
 cyg_assert_no_log() {
 	local name=$1 file=$2 pattern=$3
 	if grep -qF -- "$pattern" "$file" 2>/dev/null; then

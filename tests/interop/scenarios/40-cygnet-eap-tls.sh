@@ -43,6 +43,88 @@ cyg_check_last_auth_response() {
 		"generating IKE_AUTH response 8 [ AUTH CPRP(ADDR ADDR6 DNS) ${child}${failed:+N(NO_PROP) }N(AUTH_LFT) N(MOBIKE_SUP) N(ADD_4_ADDR) N(ADD_6_ADDR) N(ADD_6_ADDR) ]"
 }
 
+# The seed's 9 request/response pairs of alice's IKE_SA (the IKE_SA_INIT,
+# 8 IKE_AUTH), payload by payload; requests 1, 5 and 6 fragmented as
+# there.  Request 1 is the strongSwan client's own (Windows asks for more
+# attributes), the last response names our addresses.
+cyg_check_exchanges() {
+	local ex=$CYG_LOGS/alice-exchanges.txt tls=() child="SA TSi TSr" i
+	sed -n '1,/generating IKE_AUTH response 8 /p' "$ike_log" |
+		sed -n 's/^\[ENC\] \(\(parsed\|generating\) IKE_\(SA_INIT\|AUTH\) .*\)/\1/p' >"$ex"
+	for i in 3 4 5 6 7; do
+		[ "$i" = 5 ] && tls+=("parsed IKE_AUTH request 5 \[ EF\(1/3\) \]" \
+			"parsed IKE_AUTH request 5 \[ EF\(2/3\) \]" \
+			"parsed IKE_AUTH request 5 \[ EF\(3/3\) \]")
+		[ "$i" = 6 ] && tls+=("parsed IKE_AUTH request 6 \[ EF\(1/2\) \]" \
+			"parsed IKE_AUTH request 6 \[ EF\(2/2\) \]")
+		tls+=("parsed IKE_AUTH request $i \[ EAP/RES/TLS \]")
+		if [ "$i" = 7 ]; then
+			tls+=("generating IKE_AUTH response 7 \[ EAP/SUCC \]")
+		else
+			tls+=("generating IKE_AUTH response $i \[ EAP/REQ/TLS \]")
+		fi
+	done
+	[ "$CYG_ESP" = kernel ] || child="N\(NO_PROP\)"
+	cyg_assert_shape exchanges "$ex" \
+		"parsed IKE_SA_INIT request 0 \[ SA KE No .* \]" \
+		"generating IKE_SA_INIT response 0 \[ SA KE No N\(NATD_S_IP\) N\(NATD_D_IP\) CERTREQ N\(FRAG_SUP\) N\(CHDLESS_SUP\) N\(MULT_AUTH\) \]" \
+		"parsed IKE_AUTH request 1 \[ EF\(1/3\) \]" \
+		"parsed IKE_AUTH request 1 \[ EF\(2/3\) \]" \
+		"parsed IKE_AUTH request 1 \[ EF\(3/3\) \]" \
+		"parsed IKE_AUTH request 1 \[ IDi .*CPRQ\(ADDR ADDR6\) .*N\(MOBIKE_SUP\) .*\]" \
+		"generating IKE_AUTH response 1 \[ IDr CERT AUTH EAP/REQ/ID \]" \
+		"parsed IKE_AUTH request 2 \[ EAP/RES/ID \]" \
+		"generating IKE_AUTH response 2 \[ EAP/REQ/TLS \]" \
+		"${tls[@]}" \
+		"parsed IKE_AUTH request 8 \[ AUTH \]" \
+		"generating IKE_AUTH response 8 \[ AUTH CPRP\(ADDR ADDR6 DNS\) $child N\(AUTH_LFT\) N\(MOBIKE_SUP\)( N\(ADD_[46]_ADDR\))+ \]"
+}
+
+# cygnetctl --list-sas / --list-conns / --list-pools --leases line by line
+# in the shape of the seed's swanctl output.
+cyg_check_listings() {
+	local child=()
+	[ "$CYG_ESP" = kernel ] && child=(
+		"  eap-tls: #1, reqid [0-9]+, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA1_96"
+		"    installed [0-9]+s ago, rekeying in [0-9]+s, expires in [0-9]+s"
+		"    in  [0-9a-f]{8}, +[0-9]+ bytes, +[0-9]+ packets(, +[0-9]+s ago)?"
+		"    out [0-9a-f]{8}, +[0-9]+ bytes, +[0-9]+ packets(, +[0-9]+s ago)?"
+		"    local  0\.0\.0\.0/0 ::/0"
+		"    remote 198\.51\.100\.[0-9]+/32 2001:db8:64::[0-9a-f]+/128")
+	cyg_assert_shape list-sas "$CYG_LOGS/cygnetctl-list-sas.txt" \
+		"eap-tls: #1, ESTABLISHED, IKEv2, [0-9a-f]{16}_i [0-9a-f]{16}_r\*" \
+		"  local  'vpn\.example\.org' @ 192\.0\.2\.1\[4500\]" \
+		"  remote '192\.0\.2\.2' @ 192\.0\.2\.2\[4500\] EAP: 'alice@example\.org' \[198\.51\.100\.[0-9]+ 2001:db8:64::[0-9a-f]+\]" \
+		"  AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" \
+		"  established [0-9]+s ago, reauth in [0-9]+s" \
+		"${child[@]}"
+	cyg_assert_shape list-conns "$CYG_LOGS/cygnetctl-list-conns.txt" \
+		"win: IKEv2, reauthentication every 10800s, no rekeying" \
+		"  local:  %any" "  remote: %any" \
+		"  local public key authentication:" \
+		"    id: vpn\.example\.org" \
+		"    certs: C=CH, O=Cygnet Test, CN=vpn\.example\.org" \
+		"  remote public key authentication:" \
+		"    cacerts: C=CH, O=Cygnet Test, CN=Cygnet Test Root CA" \
+		"  win: TUNNEL, rekeying every 3600s" \
+		"    local:  0\.0\.0\.0/0 ::/0" "    remote: dynamic" \
+		"eap-tls: IKEv2, reauthentication every 10800s, no rekeying" \
+		"  local:  %any" "  remote: %any" \
+		"  local public key authentication:" \
+		"    id: vpn\.example\.org" \
+		"    certs: C=CH, O=Cygnet Test, CN=vpn\.example\.org" \
+		"  remote EAP_TLS authentication:" \
+		"    eap_id: %any" \
+		"    cacerts: C=CH, O=Cygnet Test, CN=Cygnet Test Root CA" \
+		"  eap-tls: TUNNEL, rekeying every 3600s" \
+		"    local:  0\.0\.0\.0/0 ::/0" "    remote: dynamic"
+	cyg_assert_shape list-pools-leases "$CYG_LOGS/cygnetctl-leases.txt" \
+		"ipv4                 198\.51\.100\.64                        1 / 0 / 62" \
+		"  198\.51\.100\.65                  online   'alice@example\.org'" \
+		"ipv6                 2001:db8:64::                        1 / 0 / 62" \
+		"  2001:db8:64::1                 online   'alice@example\.org'"
+}
+
 cyg_start_web
 cyg_cygnet_setup "$(cyg_seed_gateway_conf "dns = $CYG_WEB_ADDR")"
 cyg_seed_client_setup
@@ -82,6 +164,11 @@ cyg_assert_log client-established "$client_log" \
 cyg_swanctl client --list-sas --ike eap >"$CYG_LOGS/client-list-sas.txt" 2>&1
 cyg_assert_log client-sa-up "$CYG_LOGS/client-list-sas.txt" "ESTABLISHED"
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases.txt" 2>&1
+cyg_ctl --list-sas >"$CYG_LOGS/cygnetctl-list-sas.txt" 2>&1
+cyg_ctl --list-conns >"$CYG_LOGS/cygnetctl-list-conns.txt" 2>&1
+cyg_ctl --list-certs >"$CYG_LOGS/cygnetctl-list-certs.txt" 2>&1
+cyg_check_exchanges
+cyg_check_listings
 cyg_assert_log leases-online "$CYG_LOGS/cygnetctl-leases.txt" \
 	"online   'alice@example.org'"
 if [ "$CYG_ESP" = kernel ]; then
