@@ -68,6 +68,13 @@ struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
  * (with an error), so a done must not close its own client. */
 void rpc_client_close(struct rpc_client *client);
 
+/* fn runs on an nng thread each time the client connects to a server
+ * (again: the server restarted), from the next connection on; it must
+ * return quickly and not call the client.  fn NULL removes it; once
+ * this returns the old fn does not run any more. */
+void rpc_client_on_connect(struct rpc_client *client, void (*fn)(void *arg),
+			   void *arg);
+
 /* The outcome of a call: status RPC_OK with reply set (free it with
  * protobuf_c_message_free_unpacked(reply, NULL)), or another status with a
  * readable message in error ("pool service unavailable at ipc://...",

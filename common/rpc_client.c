@@ -25,6 +25,11 @@ struct rpc_client {
 	nng_socket sock;
 	char url[SETTINGS_URL_MAX];
 	atomic_int pipes;		/* connected peers */
+	/* Told of each new connection (rpc_client_on_connect); its own
+	 * lock, as nng calls pipe_event with other locks of ours held. */
+	pthread_mutex_t notify_lock;
+	void (*on_connect)(void *arg);
+	void *on_connect_arg;
 
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
@@ -55,6 +60,10 @@ static void pipe_event(nng_pipe pipe, nng_pipe_ev ev, void *arg)
 	if (ev == NNG_PIPE_EV_ADD_POST) {
 		atomic_fetch_add(&client->pipes, 1);
 		DBG2(LOG_LIB, "rpc: connected to %s", client->url);
+		pthread_mutex_lock(&client->notify_lock);
+		if (client->on_connect)
+			client->on_connect(client->on_connect_arg);
+		pthread_mutex_unlock(&client->notify_lock);
 	} else {
 		atomic_fetch_sub(&client->pipes, 1);
 		DBG2(LOG_LIB, "rpc: disconnected from %s", client->url);
@@ -100,12 +109,15 @@ struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 		free(client);
 		return NULL;
 	}
+	pthread_mutex_init(&client->notify_lock, NULL);
 	if (client_socket(client, err, errlen) != 0) {
+		pthread_mutex_destroy(&client->notify_lock);
 		free(client);
 		return NULL;
 	}
 	if (endpoint_dial(client->sock, url, tls, err, errlen) != 0) {
 		nng_close(client->sock);
+		pthread_mutex_destroy(&client->notify_lock);
 		free(client);
 		return NULL;
 	}
@@ -127,9 +139,19 @@ void rpc_client_close(struct rpc_client *client)
 	pthread_mutex_unlock(&client->lock);
 
 	nng_close(client->sock);
+	pthread_mutex_destroy(&client->notify_lock);
 	pthread_cond_destroy(&client->idle);
 	pthread_mutex_destroy(&client->lock);
 	free(client);
+}
+
+void rpc_client_on_connect(struct rpc_client *client, void (*fn)(void *arg),
+			   void *arg)
+{
+	pthread_mutex_lock(&client->notify_lock);
+	client->on_connect = fn;
+	client->on_connect_arg = arg;
+	pthread_mutex_unlock(&client->notify_lock);
 }
 
 /* Takes a call off the list close cancels from; its aio may go then. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike/kernel_desired.h"
 #include "ike/keymat.h"
 #include "ike/prf.h"
 #include "kernel.pb-c.h"
@@ -47,23 +48,6 @@ static int call(struct ike_service *svc, uint32_t method,
 	else
 		protobuf_c_message_free_unpacked(result.reply, NULL);
 	return 0;
-}
-
-void child_reconcile_start(struct ike_service *svc)
-{
-	Cygnet__DesiredState none = CYGNET__DESIRED_STATE__INIT;
-	const Cygnet__ReconcileResult *r;
-	ProtobufCMessage *reply;
-
-	if (call(svc, CYGNET__KERNEL_METHOD__KERNEL_SET_DESIRED, &none.base,
-		 &cygnet__reconcile_result__descriptor,
-		 "reconciling kernel state failed", &reply) < 0)
-		return;
-	r = (const Cygnet__ReconcileResult *)reply;
-	DBG1(LOG_KNL, "reconciled kernel state with the kernel service: %u SAs "
-	     "and %u policies of a previous run removed", r->sas_removed,
-	     r->policies_removed);
-	protobuf_c_message_free_unpacked(reply, NULL);
 }
 
 int child_alloc_spi(struct ike_service *svc, const struct ike_sa *sa,
@@ -216,6 +200,7 @@ int child_install(struct ike_service *svc, const struct ike_sa *sa,
 
 	if (split_keymat(&child->proposal, keymat, len, &in, &out) < 0)
 		return -1;
+	child_keep_keymat(child, keymat, len);
 	child->sa_in = add_sa(svc, sa, child, &in, true) == 0;
 	child->sa_out = child->sa_in && add_sa(svc, sa, child, &out, false) == 0;
 	if (!child->sa_in || !child->sa_out) {

@@ -10,11 +10,6 @@
 #include "ike/child_sa.h"
 #include "ike/service.h"
 
-/* After a (re)start no CHILD_SA is ours: KERNEL_SET_DESIRED with
- * nothing removes what a previous process left in the kernel (the
- * kernel service keeps its bypass policies and larval SPIs).  Logged. */
-void child_reconcile_start(struct ike_service *svc);
-
 /* Our inbound SPI into child->spi_in.  Returns 0, -1 (logged). */
 int child_alloc_spi(struct ike_service *svc, const struct ike_sa *sa,
 		    struct child_sa *child);

@@ -13,6 +13,7 @@
 
 #define CHILD_SA_MAX 4
 #define CHILD_TS_MAX 8
+#define CHILD_KEYMAT_MAX 256
 
 struct child_sa {
 	char name[64];
@@ -31,6 +32,10 @@ struct child_sa {
 	time_t installed;		/* CLOCK_MONOTONIC seconds */
 	long rekey_time;
 	long life_time;
+	/* Kept to install the SAs again when the kernel lost them
+	 * (kernel_desired.c, persist.c). */
+	uint8_t keymat[CHILD_KEYMAT_MAX];
+	size_t keymat_len;
 };
 
 /* Narrows configured selectors against the peer's (RFC 7296 2.9): each

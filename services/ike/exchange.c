@@ -2,6 +2,7 @@
  * end of an IKE_SA. */
 #include "ike/exchange.h"
 #include "ike/lease.h"
+#include "ike/persist.h"
 #include "ike/child_install.h"
 #include "ike/create_child.h"
 #include "log.h"
@@ -39,6 +40,7 @@ int exchange_handle(struct ike_request *req, struct msg_builder *chain)
 
 void exchange_sa_gone(struct ike_service *svc, struct ike_sa *sa)
 {
+	persist_sa_remove(svc, sa);
 	child_uninstall_all(svc, sa);
 	lease_release_all(svc, sa);
 	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_DELETING, NULL);

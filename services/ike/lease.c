@@ -144,19 +144,28 @@ void lease_release_all(struct ike_service *svc, struct ike_sa *sa)
 		release(svc, &sa->vips[i]);
 }
 
-void lease_reconcile_start(struct ike_service *svc)
+int lease_reconcile(struct ike_service *svc)
 {
-	Cygnet__VirtualIpList none = CYGNET__VIRTUAL_IP_LIST__INIT;
+	Cygnet__VirtualIpList live;
 	struct rpc_result result;
 
-	rpc_call(svc->pool, CYGNET__POOL_METHOD__POOL_RECONCILE, &none.base,
+	if (sa_table_list_vips(svc->sas, &live) < 0) {
+		DBG1(LOG_CFG, "reconciling leases with the pool service failed: "
+		     "out of memory");
+		return -1;
+	}
+	rpc_call(svc->pool, CYGNET__POOL_METHOD__POOL_RECONCILE, &live.base,
 		 &cygnet__reconcile_reply__descriptor, POOL_TIMEOUT_MS, &result);
 	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
 		DBG1(LOG_CFG, "reconciling leases with the pool service failed: %s",
 		     result.error);
-		return;
+		sa_table_vips_free(&live);
+		return -1;
 	}
-	DBG1(LOG_CFG, "reconciled leases with the pool service, %u corrected",
+	DBG1(LOG_CFG, "reconciled %zu lease%s with the pool service, %u corrected",
+	     live.n_ips, live.n_ips == 1 ? "" : "s",
 	     ((const Cygnet__ReconcileReply *)result.reply)->changed);
+	sa_table_vips_free(&live);
 	protobuf_c_message_free_unpacked(result.reply, NULL);
+	return 0;
 }

@@ -36,12 +36,13 @@ int lease_acquire(struct ike_service *svc, struct ike_sa *sa,
 		  const struct peer_cfg *cfg, const char *identity,
 		  const uint8_t *requested, size_t len, struct lease *out);
 
-/* After a (re)start no IKE_SA holds a lease: tells the pool service
- * (POOL_RECONCILE with an empty list) before peers are served, so leases
- * of SAs lost with the previous process go offline.  Logged; a pool
- * service that is not up yet asks IKE_LIST_VIRTUAL_IPS itself when it
- * starts. */
-void lease_reconcile_start(struct ike_service *svc);
+/* Tells the pool service which leases the IKE_SAs hold (POOL_RECONCILE
+ * with their virtual IPs): after our restart, before peers are served,
+ * the leases of SAs that were not restored go offline, and after the
+ * pool service's restart the live ones are online again.  Returns 0, -1
+ * when the pool service did not answer (logged; a pool service that is
+ * not up yet asks IKE_LIST_VIRTUAL_IPS itself when it starts). */
+int lease_reconcile(struct ike_service *svc);
 
 /* Releases every virtual IP of the SA. */
 void lease_release_all(struct ike_service *svc, struct ike_sa *sa);

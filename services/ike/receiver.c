@@ -8,6 +8,7 @@
 #include "ike/child_install.h"
 #include "ike/exchange.h"
 #include "ike/lease.h"
+#include "ike/persist.h"
 #include "log.h"
 
 #define RECV_POLL_MS 500
@@ -95,8 +96,7 @@ int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 		close_clients(svc);
 		return -1;
 	}
-	lease_reconcile_start(svc);
-	child_reconcile_start(svc);
+	persist_start(svc, daemon_conf(d));
 	svc->stopping = false;
 	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
 		snprintf(err, errlen, "could not start the IKE packet thread");
@@ -119,5 +119,6 @@ void ike_service_stop(void *arg)
 	request_wait_all(svc);
 	ike_sockets_close(&svc->sockets);
 	svc->receiving = false;
+	persist_stop(svc);
 	close_clients(svc);
 }

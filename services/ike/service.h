@@ -19,6 +19,8 @@
 #include "ike/socket.h"
 
 struct daemon;
+struct persist;
+struct resync;
 
 /* cygnet { ike { } } settings the packet path uses. */
 struct ike_settings {
@@ -39,6 +41,8 @@ struct ike_service {
 	struct certreq_cache certreq;
 	struct rpc_client *pool;
 	struct rpc_client *kernel;
+	struct persist *persist;		/* NULL: SAs not kept (persist.c) */
+	struct resync *resync;
 	atomic_int workers;
 	atomic_uint next_reqid;		/* CHILD_SA reqids and unique ids */
 	atomic_uint next_child_id;		/* request threads running (worker.c) */

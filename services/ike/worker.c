@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ike/exchange.h"
+#include "ike/persist.h"
 #include "log.h"
 
 #define CHAIN_MAX MESSAGE_MAX_LEN
@@ -39,6 +40,7 @@ static void *run(void *arg)
 	if (rc >= 0) {
 		respond_encrypted(req->svc, req->sa, &req->msg.hdr, &chain);
 		req->sa->next_request_id = req->msg.hdr.message_id + 1;
+		persist_sa_save(req->svc, req->sa);
 	}
 	free(buf);
 	if (rc > 0)

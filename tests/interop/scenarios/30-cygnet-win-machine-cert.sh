@@ -3,8 +3,9 @@
 # strongSwan client with an RSA machine certificate (`machine` -> `win`):
 # IKE_SA_INIT and IKE_AUTH with certificates both ways, virtual IPv4 and
 # IPv6 from the pool service, the CHILD_SA through the kernel service,
-# DPD answered, the client's DELETEs cleaning up (leases offline), and
-# a restarted IKE service putting the leases of lost SAs offline.
+# DPD answered, the client's DELETEs cleaning up (leases offline), a
+# killed IKE service carrying on with its IKE_SA after a restart, and
+# the leases of an SA lost with it going offline.
 # On a kernel without ESP the kernel service refuses the SAs: the
 # IKE_SA is established, the CHILD_SA fails with NO_PROPOSAL_CHOSEN and
 # both sides say so.
@@ -147,20 +148,52 @@ if [ "$(grep -c '^win: #.*ESTABLISHED' "$CYG_LOGS/cygnetctl-list-sas-reboot.txt"
 else
 	cyg_fail one-sa-after-reboot "$(tr '\n' ' ' <"$CYG_LOGS/cygnetctl-list-sas-reboot.txt")"
 fi
-kill -TERM "$CYG_PID_ike"
-wait "$CYG_PID_ike"
-cyg_spawn gw "$CYG_LOGS/cygnet-ike-restarted.log" \
-	"$CYGNET_BIN/cygnet-ike" --config "$CYG_CYGNET_CONF"
-CYG_PID_ike=$CYG_LAST_PID
-cyg_wait_path "$CYG_CYGNET_DIR/run/ike.rpc" 15 "$CYG_PID_ike"
-# The RPC socket may come before the reconcile call: wait for its line.
-for _ in $(seq 100); do
-	grep -qF "reconciled leases" "$CYG_LOGS/cygnet-ike-restarted.log" && break
-	sleep 0.1
-done
+# Kills cygnet-ike and starts it again; waits for its lease reconcile.
+restart_ike() {
+	kill -KILL "$CYG_PID_ike" 2>/dev/null
+	wait "$CYG_PID_ike" 2>/dev/null
+	rm -f "$CYG_CYGNET_DIR/run/ike.rpc"
+	cyg_spawn gw "$CYG_LOGS/cygnet-ike-$1.log" \
+		"$CYGNET_BIN/cygnet-ike" --config "$CYG_CYGNET_CONF"
+	CYG_PID_ike=$CYG_LAST_PID
+	cyg_wait_path "$CYG_CYGNET_DIR/run/ike.rpc" 15 "$CYG_PID_ike"
+	for _ in $(seq 100); do
+		grep -qF "with the pool service" "$CYG_LOGS/cygnet-ike-$1.log" &&
+			grep -qF "reconciled kernel state" "$CYG_LOGS/cygnet-ike-$1.log" && break
+		sleep 0.1
+	done
+}
+
+# Killed and restarted, cygnet-ike restores the IKE_SA from its state
+# directory: the leases stay online and the client's DPD is answered.
+restart_ike restored
+cyg_assert_log ike-restored "$CYG_LOGS/cygnet-ike-restored.log" \
+	"restored IKE_SA win[1] established between ${CYG_GW_ADDR}[4500][vpn.example.org]...${CYG_CLIENT_ADDR}[4500][C=CH, O=Cygnet Test, CN=pc1.example.org]" \
+	"restored 1 IKE_SA from " \
+	"reconciled 2 leases with the pool service, 0 corrected" \
+	"reconciled kernel state of "
+sleep 3
+cyg_assert_log dpd-after-restart "$CYG_LOGS/cygnet-ike-restored.log" \
+	"parsed INFORMATIONAL request" "generating INFORMATIONAL response"
+cyg_swanctl client --list-sas --ike machine >"$CYG_LOGS/client-list-sas-restored.txt" 2>&1
+cyg_assert_log client-sa-up-restart "$CYG_LOGS/client-list-sas-restored.txt" "ESTABLISHED"
+cyg_ctl --list-sas >"$CYG_LOGS/cygnetctl-list-sas-restored.txt" 2>&1
+cyg_assert_log list-sas-restored "$CYG_LOGS/cygnetctl-list-sas-restored.txt" \
+	"win: #1, ESTABLISHED, IKEv2, "
+cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-restored.txt" 2>&1
+cyg_assert_log leases-online-restart "$CYG_LOGS/cygnetctl-leases-restored.txt" \
+	"online   'C=CH, O=Cygnet Test, CN=pc1.example.org'"
+
+# An SA whose record is gone (lost with the old process) is not restored:
+# the pool service is told (POOL_RECONCILE) and its leases go offline.
+kill -KILL "$CYG_PID_ike"
+wait "$CYG_PID_ike" 2>/dev/null
+rm -f "$CYG_CYGNET_DIR"/ike/*.sa
+restart_ike restarted
 cyg_assert_log ike-reconciled "$CYG_LOGS/cygnet-ike-restarted.log" \
-	"reconciled leases with the pool service, 2 corrected" \
-	"reconciled kernel state with the kernel service: "
+	"restored 0 IKE_SAs from " \
+	"reconciled 0 leases with the pool service, 2 corrected" \
+	"reconciled kernel state of 0 CHILD_SAs with the kernel service: "
 cyg_ctl --list-pools --leases >"$CYG_LOGS/cygnetctl-leases-restart.txt" 2>&1
 if grep -qF "online   'C=CH, O=Cygnet Test, CN=pc1.example.org'" \
 	"$CYG_LOGS/cygnetctl-leases-restart.txt"; then
