@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike/cookie.h"
 #include "ike/dh.h"
 #include "ike/exchange.h"
 #include "ike/natd.h"
@@ -348,6 +349,27 @@ static int respond(struct ike_service *svc, const struct packet *in,
 	return rc;
 }
 
+/* COOKIE and the per-peer limit (cookie.c): -1 to go on, else what
+ * ike_init_respond returns. */
+static int screen(struct ike_service *svc, const struct packet *in,
+		  const struct ike_message *msg, size_t half_open,
+		  struct packet *out)
+{
+	uint8_t cookie[COOKIE_LEN];
+	size_t from_peer = sa_table_count_half_open_from(svc->sas, &in->remote);
+
+	switch (cookie_screen(&svc->cookies, (uint32_t)sa_table_now(), half_open,
+			      from_peer, in, msg, cookie)) {
+	case COOKIE_DEMAND:
+		return ike_init_notify(in, msg, N_COOKIE, cookie, sizeof(cookie),
+				       out);
+	case COOKIE_DROP:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int ike_init_respond(struct ike_service *svc, const struct packet *in,
 		     const struct ike_message *msg, struct packet *out)
 {
@@ -356,9 +378,11 @@ int ike_init_respond(struct ike_service *svc, const struct packet *in,
 	struct proposal selected;
 	uint16_t want_group;
 	char host[INET6_ADDRSTRLEN];
-
 	size_t half_open = sa_table_count_half_open(svc->sas);
+	int screened = screen(svc, in, msg, half_open, out);
 
+	if (screened >= 0)
+		return screened;
 	sockaddr_host(&in->remote, host, sizeof(host));
 	if (half_open >= HALF_OPEN_MAX) {
 		DBG1(LOG_IKE, "ignoring IKE_SA setup from %s, half open IKE_SA "

@@ -165,6 +165,29 @@ size_t sa_table_count_half_open(struct sa_table *table)
 	return n;
 }
 
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	uint8_t x[16], y[16];
+	size_t len = sockaddr_addr(a, x);
+
+	return a->ss_family == b->ss_family && len == sockaddr_addr(b, y) &&
+	       memcmp(x, y, len) == 0;
+}
+
+size_t sa_table_count_half_open_from(struct sa_table *table,
+				     const struct sockaddr_storage *remote)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	for (const struct ike_sa *sa = table->head; sa; sa = sa->next)
+		n += sa->state == IKE_SA_CONNECTING &&
+		     same_host(&sa->remote, remote);
+	pthread_mutex_unlock(&table->lock);
+	return n;
+}
+
 static void log_expired(const struct ike_sa *sa)
 {
 	char host[INET6_ADDRSTRLEN];

@@ -77,8 +77,6 @@ struct ike_sa {
 	char local_id[512];
 	char remote_id[512];
 	time_t established;		/* CLOCK_MONOTONIC seconds, 0 before */
-	time_t reauth_at;		/* the same clock, 0 none (lifetime.c) */
-	char remote_eap_id[512];	/* "" without EAP */
 	/* The next request we expect and the last response, resent for a
 	 * retransmitted request (window of 1). */
 	uint32_t next_request_id;
@@ -116,6 +114,9 @@ time_t sa_table_now(void);
 
 /* SAs still in IKE_SA_INIT (CONNECTING). */
 size_t sa_table_count_half_open(struct sa_table *table);
+/* Of those, the ones with a peer at remote's address (any port). */
+size_t sa_table_count_half_open_from(struct sa_table *table,
+				     const struct sockaddr_storage *remote);
 /* Removes CONNECTING SAs created before cutoff (monotonic seconds),
  * logging each; returns how many. */
 size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff);

@@ -15,7 +15,7 @@ int ike_service_init(struct ike_service *svc)
 	if (!svc->sas)
 		return -1;
 	frag_budget_init(&svc->frag_budget, REASSEMBLY_TOTAL_MAX_DEFAULT);
-	if (lifetime_queue_init(&svc->lifetimes) < 0)
+	if (cookie_guard_init(&svc->cookies) < 0)
 		return -1;
 	return pthread_rwlock_init(&svc->config_lock, NULL) == 0 ? 0 : -1;
 }
@@ -28,7 +28,7 @@ void ike_service_cleanup(struct ike_service *svc)
 	sa_table_destroy(svc->sas);
 	svc->sas = NULL;
 	frag_budget_destroy(&svc->frag_budget);
-	lifetime_queue_destroy(&svc->lifetimes);
+	cookie_guard_destroy(&svc->cookies);
 	conf_list_free(svc->settings.listen, svc->settings.n_listen);
 	svc->settings.n_listen = 0;
 	pthread_rwlock_destroy(&svc->config_lock);
@@ -59,6 +59,8 @@ static int load_settings(struct ike_service *svc, const struct conf *conf,
 	if (load_port(root, "cygnet.ike.port", IKE_PORT, &s->port, err, errlen) < 0 ||
 	    load_port(root, "cygnet.ike.port_nat_t", IKE_NATT_PORT, &s->port_nat_t,
 		      err, errlen) < 0)
+		return -1;
+	if (cookie_configure(&svc->cookies, root, err, errlen) < 0)
 		return -1;
 	if (s->port == s->port_nat_t) {
 		snprintf(err, errlen, "cygnet.ike.port and port_nat_t must differ");
