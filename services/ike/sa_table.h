@@ -77,6 +77,8 @@ struct ike_sa {
 	char local_id[512];
 	char remote_id[512];
 	time_t established;		/* CLOCK_MONOTONIC seconds, 0 before */
+	time_t reauth_at;		/* the same clock, 0 none (lifetime.c) */
+	char remote_eap_id[512];	/* "" without EAP */
 	/* The next request we expect and the last response, resent for a
 	 * retransmitted request (window of 1). */
 	uint32_t next_request_id;

@@ -17,6 +17,8 @@ int ike_service_init(struct ike_service *svc)
 	frag_budget_init(&svc->frag_budget, REASSEMBLY_TOTAL_MAX_DEFAULT);
 	if (cookie_guard_init(&svc->cookies) < 0)
 		return -1;
+	if (lifetime_queue_init(&svc->lifetimes) < 0)
+		return -1;
 	return pthread_rwlock_init(&svc->config_lock, NULL) == 0 ? 0 : -1;
 }
 
@@ -29,6 +31,7 @@ void ike_service_cleanup(struct ike_service *svc)
 	svc->sas = NULL;
 	frag_budget_destroy(&svc->frag_budget);
 	cookie_guard_destroy(&svc->cookies);
+	lifetime_queue_destroy(&svc->lifetimes);
 	conf_list_free(svc->settings.listen, svc->settings.n_listen);
 	svc->settings.n_listen = 0;
 	pthread_rwlock_destroy(&svc->config_lock);

@@ -15,10 +15,13 @@
 #include "ike/config.h"
 #include "ike/cookie.h"
 #include "ike/fragment.h"
+#include "ike/lifetime.h"
 #include "ike/sa_table.h"
 #include "ike/socket.h"
 
 struct daemon;
+struct persist;
+struct resync;
 
 /* cygnet { ike { } } settings the packet path uses. */
 struct ike_settings {
@@ -33,12 +36,15 @@ struct ike_service {
 	struct ike_config *config;
 	struct sa_table *sas;
 	struct frag_budget frag_budget;
+	struct lifetime_queue lifetimes;	/* reauthentication times */
 	struct ike_settings settings;
 	struct cookie_guard cookies;
 	struct ike_sockets sockets;
 	struct certreq_cache certreq;
 	struct rpc_client *pool;
 	struct rpc_client *kernel;
+	struct persist *persist;		/* NULL: SAs not kept (persist.c) */
+	struct resync *resync;
 	atomic_int workers;
 	atomic_uint next_reqid;		/* CHILD_SA reqids and unique ids */
 	atomic_uint next_child_id;		/* request threads running (worker.c) */
