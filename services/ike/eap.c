@@ -51,9 +51,26 @@ static const struct payload *keep(struct eap_conv *conv, const struct payload *p
 	return copy;
 }
 
-static int failed(struct eap_conv *conv, struct msg_builder *b)
+/* While EAP-TLS runs the authority holds a session for the SA (its
+ * unique id); once the SA gives up, the session goes with it. */
+static void abort_tls(struct ike_service *svc, struct ike_sa *sa,
+		      struct eap_conv *conv)
 {
+	if (conv->step == EAP_STEP_TLS)
+		auth_eap_tls_abort(svc->certreq.authority, sa->unique_id);
 	conv->step = EAP_STEP_FAILED;
+}
+
+void eap_abort(struct ike_service *svc, struct ike_sa *sa)
+{
+	if (sa->eap)
+		abort_tls(svc, sa, sa->eap);
+}
+
+static int failed(struct ike_request *req, struct eap_conv *conv,
+		  struct msg_builder *b)
+{
+	abort_tls(req->svc, req->sa, conv);
 	exchange_write_notify(b, N_AUTHENTICATION_FAILED);
 	return 1;
 }
@@ -109,15 +126,15 @@ static void write_eap_failure(struct eap_conv *conv, uint8_t identifier,
 }
 
 /* The authority's answer goes to the peer as it is. */
-static int relay(struct eap_conv *conv, Cygnet__EapTlsReply *reply,
-		 struct msg_builder *b)
+static int relay(struct ike_request *req, struct eap_conv *conv,
+		 Cygnet__EapTlsReply *reply, struct msg_builder *b)
 {
 	const ProtobufCBinaryData *packet = &reply->eap_packet;
 	int rc = 0;
 
 	if (payload_eap_validate(packet->data, packet->len) < 0) {
 		DBG1(LOG_IKE, "EAP_TLS returned an invalid EAP packet");
-		rc = failed(conv, b);
+		rc = failed(req, conv, b);
 	} else if (reply->state == CYGNET__EAP_TLS_STATE__EAP_TLS_SUCCESS &&
 		   !cert_has_identity(reply, conv->eap_identity)) {
 		DBG1(LOG_TLS, "no trusted certificate found for '%s' to verify "
@@ -158,23 +175,23 @@ static int identity_response(struct ike_request *req, struct eap_conv *conv,
 	if (eap->body[EAP_HEADER_LEN] != EAP_TYPE_IDENTITY) {
 		DBG1(LOG_IKE, "received EAP response of type %u instead of an "
 		     "identity", eap->body[EAP_HEADER_LEN]);
-		return failed(conv, b);
+		return failed(req, conv, b);
 	}
 	DBG1(LOG_IKE, "received EAP identity '%s'", conv->eap_identity);
 	if (!peer_eap_id_allowed(&conv->cfg, conv->eap_identity)) {
 		DBG1(LOG_CFG, "EAP identity '%s' not allowed by config '%s'",
 		     conv->eap_identity, conv->cfg.name);
-		return failed(conv, b);
+		return failed(req, conv, b);
 	}
 	if (RAND_bytes(&identifier, 1) != 1)
-		return failed(conv, b);
+		return failed(req, conv, b);
 	reply = auth_eap_tls_start(req->svc->certreq.authority, &conv->cfg,
 				   req->sa->unique_id, identifier);
 	if (!reply)
-		return failed(conv, b);
+		return failed(req, conv, b);
 	DBG1(LOG_IKE, "initiating EAP_TLS method (id 0x%02X)", identifier);
 	conv->step = EAP_STEP_TLS;
-	return relay(conv, reply, b);
+	return relay(req, conv, reply, b);
 }
 
 static int tls_response(struct ike_request *req, struct eap_conv *conv,
@@ -185,8 +202,8 @@ static int tls_response(struct ike_request *req, struct eap_conv *conv,
 	reply = auth_eap_tls_process(req->svc->certreq.authority,
 				     req->sa->unique_id, eap->body, eap->len);
 	if (!reply)
-		return failed(conv, b);
-	return relay(conv, reply, b);
+		return failed(req, conv, b);
+	return relay(req, conv, reply, b);
 }
 
 /* AUTH = prf(prf(MSK, "Key Pad for IKEv2"), <signed octets>) both ways. */
@@ -229,12 +246,12 @@ static int final_auth(struct ike_request *req, struct eap_conv *conv,
 	    msk_auth(sa, conv, false, expected) < 0 ||
 	    CRYPTO_memcmp(expected, auth.data, mac_len) != 0) {
 		DBG1(LOG_IKE, "verification of AUTH payload with EAP MSK failed");
-		return failed(conv, b);
+		return failed(req, conv, b);
 	}
 	DBG1(LOG_IKE, "authentication of '%s' with EAP successful",
 	     conv->first.peer.text);
 	if (msk_auth(sa, conv, true, ours) < 0)
-		return failed(conv, b);
+		return failed(req, conv, b);
 	DBG1(LOG_IKE, "authentication of '%s' (myself) with EAP", conv->us.text);
 	payload_auth_write(b, &(struct auth_payload){ .method = AUTH_SHARED_KEY_MIC,
 						      .data = ours,
@@ -265,5 +282,5 @@ int eap_continue(struct ike_request *req, struct msg_builder *b)
 	if (conv->step != EAP_STEP_FAILED)
 		DBG1(LOG_IKE, "IKE_AUTH request does not continue EAP, "
 		     "sending AUTHENTICATION_FAILED");
-	return failed(conv, b);
+	return failed(req, conv, b);
 }

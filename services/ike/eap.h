@@ -18,4 +18,8 @@ int eap_begin(struct ike_request *req, const struct peer_cfg *cfg,
  * final AUTH.  Returns like exchange_handle. */
 int eap_continue(struct ike_request *req, struct msg_builder *b);
 
+/* The SA ends (or gave up) during EAP: an EAP-TLS session still open at
+ * the authority is aborted there. */
+void eap_abort(struct ike_service *svc, struct ike_sa *sa);
+
 #endif

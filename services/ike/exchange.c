@@ -1,6 +1,7 @@
 /* Requests on an IKE_SA by exchange type (on a worker thread), and the
  * end of an IKE_SA. */
 #include "ike/exchange.h"
+#include "ike/eap.h"
 #include "ike/lease.h"
 #include "ike/persist.h"
 #include "ike/child_install.h"
@@ -40,6 +41,7 @@ int exchange_handle(struct ike_request *req, struct msg_builder *chain)
 
 void exchange_sa_gone(struct ike_service *svc, struct ike_sa *sa)
 {
+	eap_abort(svc, sa);
 	persist_sa_remove(svc, sa);
 	child_uninstall_all(svc, sa);
 	lease_release_all(svc, sa);
