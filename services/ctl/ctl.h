@@ -58,6 +58,27 @@ int ctl_each_service(struct ctl *ctl, uint32_t method,
  * arguments are left, 0 otherwise. */
 int ctl_no_args(struct ctl *ctl);
 
+/* The options of --initiate and --terminate (cmd_initiate.c). */
+struct ctl_sa_options {
+	const char *child;	/* "" when not given */
+	const char *ike;
+	uint64_t ike_id;	/* 0 when not given */
+	uint32_t child_id;
+	unsigned timeout_s;
+};
+
+/* Parses --child/-c, --ike/-i, --timeout/-t and with ids --ike-id/-I,
+ * --child-id/-C; prints the error and returns -1 on a bad option. */
+int ctl_sa_options_parse(struct ctl *ctl, const char *command, bool ids,
+			 struct ctl_sa_options *o);
+
+/* Calls an IKE method that acts on SAs and prints swanctl's "<command>
+ * completed successfully" or "<command> failed: <why>".  Returns the
+ * exit status. */
+int ctl_sa_call(struct ctl *ctl, const char *command, uint32_t method,
+		const ProtobufCMessage *req,
+		const ProtobufCMessageDescriptor *reply_type, unsigned timeout_s);
+
 /* Commands (one per file). */
 int ctl_cmd_status(struct ctl *ctl);
 int ctl_cmd_reload(struct ctl *ctl);
@@ -65,5 +86,7 @@ int ctl_cmd_list_certs(struct ctl *ctl);
 int ctl_cmd_list_pools(struct ctl *ctl);
 int ctl_cmd_list_conns(struct ctl *ctl);
 int ctl_cmd_list_sas(struct ctl *ctl);
+int ctl_cmd_initiate(struct ctl *ctl);
+int ctl_cmd_terminate(struct ctl *ctl);
 
 #endif

@@ -22,6 +22,10 @@ static const struct ctl_command commands[] = {
 	  ctl_cmd_list_pools },
 	{ "--list-conns", 'L', "list loaded connections", ctl_cmd_list_conns },
 	{ "--list-sas", 'l', "list currently active IKE_SAs", ctl_cmd_list_sas },
+	{ "--initiate", 'i', "initiate a connection (--child NAME [--ike NAME])",
+	  ctl_cmd_initiate },
+	{ "--terminate", 't', "terminate a connection (--ike NAME | --ike-id N "
+	  "[--child NAME | --child-id N])", ctl_cmd_terminate },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,9 +1,11 @@
 #include "ike/certreq.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "authority.pb-c.h"
+#include "ike/message.h"
 #include "log.h"
 
 #define AUTHORITY_TIMEOUT_MS 1000
@@ -44,4 +46,22 @@ size_t certreq_refresh(struct certreq_cache *cache)
 	protobuf_c_message_free_unpacked(result.reply, NULL);
 	cache->fetched = now;
 	return cache->n;
+}
+
+/* The packet thread (responder) and workers (initiator) both write
+ * CERTREQs from the one cache. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void certreq_write(struct certreq_cache *cache, struct msg_builder *b)
+{
+	size_t n;
+
+	pthread_mutex_lock(&write_lock);
+	n = certreq_refresh(cache);
+	for (size_t i = 0; i < n; i++)
+		DBG1(LOG_IKE, "sending cert request for \"%s\"",
+		     cache->subjects[i]);
+	if (n)
+		payload_certreq_write(b, cache->keyids[0], n);
+	pthread_mutex_unlock(&write_lock);
 }

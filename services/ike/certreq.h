@@ -31,4 +31,11 @@ struct certreq_cache {
  * logged). */
 size_t certreq_refresh(struct certreq_cache *cache);
 
+struct msg_builder;
+
+/* CERTREQ for every CA the authority trusts (charon's way without a
+ * cacerts constraint), logged as "sending cert request for ..."; none
+ * when the authority knows no CA. */
+void certreq_write(struct certreq_cache *cache, struct msg_builder *b);
+
 #endif

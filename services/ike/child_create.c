@@ -37,19 +37,24 @@ static int choose_proposal(const struct peer_child *cfg,
 }
 
 /* Our side: dynamic is our IKE address; the peer's: its virtual IPs,
- * or its IKE address without any. */
+ * or its IKE address without any.  TSi hold the selectors of the
+ * exchange's initiator. */
 static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 		  const struct child_request *r, const struct lease *leases,
 		  size_t n_leases, struct child_sa *child)
 {
-	struct ts peer_i[TS_PAYLOAD_MAX], peer_r[TS_PAYLOAD_MAX];
+	struct ts theirs[TS_PAYLOAD_MAX], ours[TS_PAYLOAD_MAX];
 	uint8_t dyn[CP_VIPS_MAX][16];
 	size_t dyn_len[CP_VIPS_MAX], n_dyn = 0;
-	size_t ni = payload_ts_parse(r->tsi->body, r->tsi->len, peer_i, TS_PAYLOAD_MAX);
-	size_t nr = payload_ts_parse(r->tsr->body, r->tsr->len, peer_r, TS_PAYLOAD_MAX);
+	const struct payload *their_p = child->initiated ? r->tsr : r->tsi;
+	const struct payload *our_p = child->initiated ? r->tsi : r->tsr;
+	size_t ni = payload_ts_parse(their_p->body, their_p->len, theirs,
+				     TS_PAYLOAD_MAX);
+	size_t nr = payload_ts_parse(our_p->body, our_p->len, ours,
+				     TS_PAYLOAD_MAX);
 
 	dyn_len[0] = sockaddr_addr(&sa->local, dyn[0]);
-	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, peer_r, nr,
+	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, ours, nr,
 				      (const uint8_t (*)[16])dyn, dyn_len, 1,
 				      child->local_ts, CHILD_TS_MAX);
 	for (size_t i = 0; i < n_leases && i < CP_VIPS_MAX; i++) {
@@ -60,7 +65,7 @@ static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 		dyn_len[0] = sockaddr_addr(&sa->remote, dyn[0]);
 		n_dyn = 1;
 	}
-	child->n_remote_ts = ts_narrow(cfg->remote_ts, cfg->n_remote_ts, peer_i,
+	child->n_remote_ts = ts_narrow(cfg->remote_ts, cfg->n_remote_ts, theirs,
 				       ni, (const uint8_t (*)[16])dyn, dyn_len,
 				       n_dyn, child->remote_ts, CHILD_TS_MAX);
 	if (child->n_local_ts && child->n_remote_ts)
@@ -112,10 +117,7 @@ void child_write_ts(struct msg_builder *b, const struct child_sa *child)
 	payload_ts_write(b, PL_TSR, child->local_ts, child->n_local_ts);
 }
 
-uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
-		       const struct peer_child *cfg,
-		       const struct child_request *r,
-		       const struct lease *leases, size_t n_leases,
+static void child_init(const struct ike_sa *sa, const struct peer_child *cfg,
 		       struct child_sa *child)
 {
 	memset(child, 0, sizeof(*child));
@@ -124,19 +126,104 @@ uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
 	child->encap = sa->nat;
 	child->rekey_time = cfg->rekey_time;
 	child->life_time = cfg->life_time;
+}
+
+static void child_number(struct ike_service *svc, struct child_sa *child)
+{
+	child->reqid = atomic_fetch_add(&svc->next_reqid, 1) + 1;
+	child->unique_id = atomic_fetch_add(&svc->next_child_id, 1) + 1;
+}
+
+uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
+		       const struct peer_child *cfg,
+		       const struct child_request *r,
+		       const struct lease *leases, size_t n_leases,
+		       struct child_sa *child)
+{
+	child_init(sa, cfg, child);
 	if (choose_proposal(cfg, r->sa, child) < 0)
 		return N_NO_PROPOSAL_CHOSEN;
 	if (narrow(sa, cfg, r, leases, n_leases, child) < 0)
 		return N_TS_UNACCEPTABLE;
-	child->reqid = atomic_fetch_add(&svc->next_reqid, 1) + 1;
-	child->unique_id = atomic_fetch_add(&svc->next_child_id, 1) + 1;
+	child_number(svc, child);
 	return 0;
+}
+
+/* Address ranges covering everything, to narrow the configured
+ * selectors against: "dynamic" becomes the IKE address, others stay. */
+static size_t any_ts(struct ts *out)
+{
+	memset(out, 0, 2 * sizeof(*out));
+	out[0].type = TS_IPV4_ADDR_RANGE;
+	out[1].type = TS_IPV6_ADDR_RANGE;
+	for (size_t i = 0; i < 2; i++) {
+		out[i].end_port = 0xffff;
+		memset(out[i].end, 0xff, 16);
+	}
+	return 2;
+}
+
+int child_offer(struct ike_service *svc, const struct ike_sa *sa,
+		const struct peer_child *cfg, struct child_sa *child,
+		struct msg_builder *b)
+{
+	struct proposal *offer = calloc(CONFIG_MAX_PROPOSALS, sizeof(*offer));
+	struct ts any[2];
+	uint8_t dyn[2][16];
+	size_t dyn_len[2], n_any = any_ts(any);
+	uint32_t spi;
+
+	if (!offer)
+		return -1;
+	child_init(sa, cfg, child);
+	child->initiated = true;
+	child_number(svc, child);
+	dyn_len[0] = sockaddr_addr(&sa->local, dyn[0]);
+	dyn_len[1] = sockaddr_addr(&sa->remote, dyn[1]);
+	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, any, n_any,
+				      (const uint8_t (*)[16])dyn, dyn_len, 1,
+				      child->local_ts, CHILD_TS_MAX);
+	child->n_remote_ts = ts_narrow(cfg->remote_ts, cfg->n_remote_ts, any,
+				       n_any, (const uint8_t (*)[16])dyn + 1,
+				       dyn_len + 1, 1, child->remote_ts,
+				       CHILD_TS_MAX);
+	if (cfg->n_proposals == 0 || child_alloc_spi(svc, sa, child) < 0) {
+		free(offer);
+		return -1;
+	}
+	spi = htonl(child->spi_in);
+	for (size_t i = 0; i < cfg->n_proposals; i++) {
+		offer[i] = cfg->proposals[i];
+		offer[i].spi_size = 4;
+		memcpy(offer[i].spi, &spi, 4);
+	}
+	payload_sa_write(b, offer, cfg->n_proposals);
+	payload_ts_write(b, PL_TSI, child->local_ts, child->n_local_ts);
+	payload_ts_write(b, PL_TSR, child->remote_ts, child->n_remote_ts);
+	free(offer);
+	return 0;
+}
+
+uint16_t child_accept(struct ike_service *svc, struct ike_sa *sa,
+		      const struct peer_child *cfg,
+		      const struct child_request *r, struct child_sa *child)
+{
+	if (!r->sa || !r->tsi || !r->tsr) {
+		DBG1(LOG_IKE, "SA, TSi or TSr missing in response");
+		return N_NO_PROPOSAL_CHOSEN;
+	}
+	if (choose_proposal(cfg, r->sa, child) < 0)
+		return N_NO_PROPOSAL_CHOSEN;
+	if (narrow(sa, cfg, r, NULL, 0, child) < 0)
+		return N_TS_UNACCEPTABLE;
+	return child_establish(svc, sa, r, child);
 }
 
 uint16_t child_establish(struct ike_service *svc, struct ike_sa *sa,
 			 const struct child_request *r, struct child_sa *child)
 {
-	if (child_alloc_spi(svc, sa, child) < 0 ||
+	/* The initiator allocated its SPI with the offer. */
+	if ((!child->spi_in && child_alloc_spi(svc, sa, child) < 0) ||
 	    keys_and_install(svc, sa, r, child) < 0) {
 		child_uninstall(svc, sa, child);
 		DBG1(LOG_IKE, "failed to establish CHILD_SA, keeping IKE_SA");

@@ -34,6 +34,18 @@ uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
 uint16_t child_establish(struct ike_service *svc, struct ike_sa *sa,
 			 const struct child_request *r,
 			 struct child_sa *child);
+/* The initiator's offer: a new reqid and unique id, our SPI (ALLOC_SPI)
+ * in every configured ESP proposal, TSi and TSr as configured with
+ * "dynamic" as the IKE addresses.  Returns 0, -1 (logged). */
+int child_offer(struct ike_service *svc, const struct ike_sa *sa,
+		const struct peer_child *cfg, struct child_sa *child,
+		struct msg_builder *b);
+/* The responder's answer r to child_offer: its proposal (one of ours),
+ * the narrowed selectors, keys and kernel state as child_establish.
+ * Returns 0, or why not as a notify type (logged). */
+uint16_t child_accept(struct ike_service *svc, struct ike_sa *sa,
+		      const struct peer_child *cfg,
+		      const struct child_request *r, struct child_sa *child);
 /* SA with our SPI; TSi and TSr as narrowed. */
 void child_write_sa(struct msg_builder *b, const struct child_sa *child);
 void child_write_ts(struct msg_builder *b, const struct child_sa *child);

@@ -80,8 +80,9 @@ struct sa_keys {
 	size_t integ_len;
 };
 
+/* i2r: the initiator's outbound keys, the first half. */
 static int split_keymat(const struct proposal *p, const uint8_t *keymat,
-			size_t len, struct sa_keys *in, struct sa_keys *out)
+			size_t len, struct sa_keys *i2r, struct sa_keys *r2i)
 {
 	const struct transform *encr = proposal_first(p, TRANS_ENCR);
 	const struct transform *integ = proposal_first(p, TRANS_INTEG);
@@ -90,8 +91,8 @@ static int split_keymat(const struct proposal *p, const uint8_t *keymat,
 
 	if (e == 0 || len < 2 * (e + i))
 		return -1;
-	*in = (struct sa_keys){ keymat, e, keymat + e, i };
-	*out = (struct sa_keys){ keymat + e + i, e, keymat + 2 * e + i, i };
+	*i2r = (struct sa_keys){ keymat, e, keymat + e, i };
+	*r2i = (struct sa_keys){ keymat + e + i, e, keymat + 2 * e + i, i };
 	return 0;
 }
 
@@ -196,13 +197,16 @@ static int policies(struct ike_service *svc, const struct ike_sa *sa,
 int child_install(struct ike_service *svc, const struct ike_sa *sa,
 		  struct child_sa *child, const uint8_t *keymat, size_t len)
 {
-	struct sa_keys in, out;
+	struct sa_keys i2r, r2i;
+	const struct sa_keys *in, *out;
 
-	if (split_keymat(&child->proposal, keymat, len, &in, &out) < 0)
+	if (split_keymat(&child->proposal, keymat, len, &i2r, &r2i) < 0)
 		return -1;
+	in = child->initiated ? &r2i : &i2r;
+	out = child->initiated ? &i2r : &r2i;
 	child_keep_keymat(child, keymat, len);
-	child->sa_in = add_sa(svc, sa, child, &in, true) == 0;
-	child->sa_out = child->sa_in && add_sa(svc, sa, child, &out, false) == 0;
+	child->sa_in = add_sa(svc, sa, child, in, true) == 0;
+	child->sa_out = child->sa_in && add_sa(svc, sa, child, out, false) == 0;
 	if (!child->sa_in || !child->sa_out) {
 		DBG1(LOG_IKE, "unable to install inbound and outbound IPsec SA "
 		     "(SAD) in kernel");
@@ -249,7 +253,7 @@ void child_uninstall(struct ike_service *svc, const struct ike_sa *sa,
 	child->spi_in = 0;
 }
 
-static void log_closing(const struct child_sa *child)
+void child_log_closing(const struct child_sa *child)
 {
 	char text[1200];
 
@@ -263,7 +267,7 @@ void child_uninstall_all(struct ike_service *svc, struct ike_sa *sa)
 	while (sa->n_children) {
 		struct child_sa child = sa->children[sa->n_children - 1];
 
-		log_closing(&child);
+		child_log_closing(&child);
 		sa_table_remove_child(svc->sas, sa, sa->n_children - 1);
 		child_uninstall(svc, sa, &child);
 	}
@@ -277,10 +281,26 @@ int child_delete_by_peer_spi(struct ike_service *svc, struct ike_sa *sa,
 
 		if (child.spi_out != spi)
 			continue;
-		log_closing(&child);
+		child_log_closing(&child);
 		*our_spi = child.spi_in;
 		DBG1(LOG_IKE, "sending DELETE for ESP CHILD_SA with SPI %08x",
 		     child.spi_in);
+		sa_table_remove_child(svc->sas, sa, i);
+		child_uninstall(svc, sa, &child);
+		DBG1(LOG_CHD, "CHILD_SA closed");
+		return 0;
+	}
+	return -1;
+}
+
+int child_remove_by_id(struct ike_service *svc, struct ike_sa *sa,
+		       uint32_t unique_id)
+{
+	for (size_t i = 0; i < sa->n_children; i++) {
+		struct child_sa child = sa->children[i];
+
+		if (child.unique_id != unique_id)
+			continue;
 		sa_table_remove_child(svc->sas, sa, i);
 		child_uninstall(svc, sa, &child);
 		DBG1(LOG_CHD, "CHILD_SA closed");

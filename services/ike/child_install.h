@@ -30,4 +30,12 @@ void child_uninstall_all(struct ike_service *svc, struct ike_sa *sa);
 int child_delete_by_peer_spi(struct ike_service *svc, struct ike_sa *sa,
 			     uint32_t spi, uint32_t *our_spi);
 
+/* charon's "closing CHILD_SA x{1} with SPIs ... and TS ...". */
+void child_log_closing(const struct child_sa *child);
+
+/* Our DELETE of the CHILD_SA was answered: closed and removed from
+ * the IKE_SA ("CHILD_SA closed").  Returns 0, -1 if none. */
+int child_remove_by_id(struct ike_service *svc, struct ike_sa *sa,
+		       uint32_t unique_id);
+
 #endif

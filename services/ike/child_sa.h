@@ -24,6 +24,10 @@ struct child_sa {
 	struct proposal proposal;
 	bool tunnel;
 	bool encap;			/* ESP in UDP */
+	/* We sent the request that created it: the first half of KEYMAT
+	 * is then our outbound key, TSi are our selectors (RFC 7296 2.17,
+	 * 2.9). */
+	bool initiated;
 	size_t n_local_ts;
 	struct ts local_ts[CHILD_TS_MAX];
 	size_t n_remote_ts;

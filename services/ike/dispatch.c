@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "ike/exchange.h"
+#include "ike/initiate.h"
+#include "ike/request_out.h"
+#include "ike/sa_role.h"
 #include "ike/sk.h"
 #include "log.h"
 
@@ -78,16 +81,6 @@ static int init_request(struct ike_service *svc, const struct packet *in,
 	return ike_init_respond(svc, in, msg, out);
 }
 
-static struct sk_keys inbound_keys(const struct ike_sa *sa)
-{
-	/* We are the responder: the peer encrypts with SK_ei/SK_ai. */
-	return (struct sk_keys){
-		.encr = sa->keys.encr, .encr_bits = sa->keys.encr_bits,
-		.encr_key = sa->keys.sk_ei, .integ = sa->keys.integ,
-		.integ_key = sa->keys.sk_ai,
-	};
-}
-
 static int parse_plain(struct ike_message *msg, const uint8_t *chain,
 		       size_t len)
 {
@@ -126,7 +119,7 @@ static uint8_t *add_fragment(struct ike_sa *sa, struct ike_message *msg,
 static uint8_t *decrypt(struct ike_sa *sa, const struct packet *in,
 			struct ike_message *msg)
 {
-	struct sk_keys keys = inbound_keys(sa);
+	struct sk_keys keys = sa_keys_inbound(sa);
 	bool fragment = msg->encrypted->type == PL_SKF;
 	size_t iv_off = (size_t)(msg->encrypted->body - in->data) +
 			(fragment ? 4 : 0), plain_len;
@@ -147,39 +140,49 @@ static uint8_t *decrypt(struct ike_sa *sa, const struct packet *in,
 	return chain;
 }
 
-/* Hands a complete request to a worker (worker.c). */
-static void start_request(struct ike_service *svc, struct ike_sa *sa,
-			  const struct packet *in, struct ike_message *msg)
+/* Hands a complete message to a worker (worker.c), which owns the SA
+ * (busy) from here; response_to is the exchange of our request it
+ * answers, 0 for a request.  Returns whether the worker took it. */
+static bool start_worker(struct ike_service *svc, struct ike_sa *sa,
+			 const struct packet *in, struct ike_message *msg,
+			 uint8_t response_to)
 {
 	struct ike_request *req = malloc(sizeof(*req));
 	uint8_t *plain;
 
 	if (!req)
-		return;
+		return false;
 	plain = decrypt(sa, in, msg);
 	if (!plain) {
 		free(req);
-		return;
+		return false;
 	}
-	/* An authentic request: the peer may have moved to port 4500 (NAT-T,
+	/* An authentic message: the peer may have moved to port 4500 (NAT-T,
 	 * RFC 7296 2.23); answers go where requests come from. */
-	sa->local = in->local;
-	sa->remote = in->remote;
+	if (response_to)
+		request_answered(sa);
+	else {
+		sa->local = in->local;
+		sa->remote = in->remote;
+	}
+	sa->last_received = sa_table_now();
 	req->svc = svc;
 	req->sa = sa;
 	req->msg = *msg;
 	req->msg.encrypted = NULL;
 	req->plain = plain;
-	request_start(req);
+	req->response_to = response_to;
+	return request_start(req) == 0;
 }
 
-/* Requests on an established or half-open SA: the window of one, then
- * decryption here and the exchange on a worker. */
-static int sa_request(struct ike_service *svc, const struct packet *in,
-		      struct ike_message *msg, struct packet *out)
+/* The SA of an encrypted message, claimed busy for this thread; NULL
+ * (logged) when there is none or a worker has it. */
+static struct ike_sa *claim(struct ike_service *svc,
+			    const struct ike_message *msg)
 {
 	uint64_t spi_i, spi_r;
 	struct ike_sa *sa;
+	bool idle = false;
 
 	memcpy(&spi_i, msg->hdr.spi_i, 8);
 	memcpy(&spi_r, msg->hdr.spi_r, 8);
@@ -187,27 +190,54 @@ static int sa_request(struct ike_service *svc, const struct packet *in,
 	if (!sa || sa->state == IKE_SA_DELETING) {
 		DBG1(LOG_NET, "no IKE_SA found for received %s, ignored",
 		     exchange_name(msg->hdr.exchange));
-		return 0;
+		return NULL;
 	}
-	if (sa->busy) {
-		DBG1(LOG_IKE, "ignoring request with ID %u, already processing",
+	if (!atomic_compare_exchange_strong(&sa->busy, &idle, true)) {
+		DBG1(LOG_IKE, "ignoring %s with ID %u, already processing",
+		     message_is_request(&msg->hdr) ? "request" : "response",
 		     msg->hdr.message_id);
-		return 0;
+		return NULL;
 	}
+	return sa;
+}
+
+/* Requests on an established or half-open SA: the window of one, then
+ * decryption here and the exchange on a worker. */
+static int sa_request(struct ike_service *svc, const struct packet *in,
+		      struct ike_message *msg, struct packet *out)
+{
+	struct ike_sa *sa = claim(svc, msg);
+	int rc = 0;
+
+	if (!sa)
+		return 0;
 	if (sa->last_response && msg->hdr.message_id == sa->last_response_id &&
 	    msg->hdr.message_id + 1 == sa->next_request_id)
-		return send_cached(svc, sa, in, out);
-	if (msg->hdr.message_id != sa->next_request_id) {
+		rc = send_cached(svc, sa, in, out);
+	else if (msg->hdr.message_id != sa->next_request_id)
 		DBG1(LOG_IKE, "received message ID %u, expected %u, ignored",
 		     msg->hdr.message_id, sa->next_request_id);
-		return 0;
-	}
-	if (!msg->encrypted) {
+	else if (!msg->encrypted)
 		DBG1(LOG_ENC, "%s request without encrypted payload, ignored",
 		     exchange_name(msg->hdr.exchange));
+	else if (start_worker(svc, sa, in, msg, 0))
 		return 0;
-	}
-	start_request(svc, sa, in, msg);
+	sa->busy = false;
+	return rc;
+}
+
+/* A response to our request: checked against it (message ID, role),
+ * then decrypted and handled on a worker (response.c). */
+static int sa_response(struct ike_service *svc, const struct packet *in,
+		       struct ike_message *msg)
+{
+	struct ike_sa *sa = claim(svc, msg);
+
+	if (!sa)
+		return 0;
+	if (!request_matches(sa, &msg->hdr) || !msg->encrypted ||
+	    !start_worker(svc, sa, in, msg, msg->hdr.exchange))
+		sa->busy = false;
 	return 0;
 }
 
@@ -241,7 +271,16 @@ int ike_process(struct ike_service *svc, const struct packet *in,
 	if (status != PARSE_OK)
 		return parse_error(in, &msg, status, out);
 	if (!message_is_request(&msg.hdr)) {
-		DBG1(LOG_IKE, "received response without request, ignored");
+		if (msg.hdr.exchange == IKE_SA_INIT) {
+			log_message("parsed", &msg);
+			initiate_init_response(svc, in, &msg);
+			return 0;
+		}
+		if (msg.hdr.exchange >= IKE_AUTH &&
+		    msg.hdr.exchange <= INFORMATIONAL)
+			return sa_response(svc, in, &msg);
+		DBG1(LOG_IKE, "exchange type %u not supported, ignored",
+		     msg.hdr.exchange);
 		return 0;
 	}
 	if (msg.hdr.exchange == IKE_SA_INIT) {

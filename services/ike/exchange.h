@@ -33,9 +33,17 @@ struct ike_request {
 	struct ike_sa *sa;
 	struct ike_message msg;
 	uint8_t *plain;
+	/* A response to our request of this exchange type (response.c),
+	 * 0 for a request of the peer. */
+	uint8_t response_to;
 };
 
-/* Starts a worker for req (takes it). */
+/* A response to our request (response.c): the exchange it ends goes
+ * on (IKE_SA_INIT/IKE_AUTH as initiator) or completes (INFORMATIONAL). */
+void response_handle(struct ike_request *req);
+
+/* Starts a worker for req (takes it and the SA's busy flag, which the
+ * caller set). */
 int request_start(struct ike_request *req);
 /* Returns once no worker runs (they send on the sockets and use the
  * SA table). */
@@ -56,5 +64,20 @@ void exchange_sa_gone(struct ike_service *svc, struct ike_sa *sa);
  * for retransmits (respond.c). */
 int respond_encrypted(struct ike_service *svc, struct ike_sa *sa,
 		      const struct ike_header *req, struct msg_builder *chain);
+
+/* Receives each packet of an encrypted message we send (index from 0),
+ * to keep it for retransmits. */
+typedef void (*sa_keep_fn)(void *arg, size_t index, const uint8_t *data,
+			   size_t len);
+
+/* Encrypts chain under hdr with our keys (fragmented if the peer
+ * supports it), hands each packet to keep and sends it from the SA's
+ * address (respond.c).  Returns 0, -1 (logged). */
+int sa_send_encrypted(struct ike_service *svc, struct ike_sa *sa,
+		      const struct ike_header *hdr, struct msg_builder *chain,
+		      sa_keep_fn keep, void *keep_arg);
+
+/* Sends pkt and logs charon's "sending packet: ..." (respond.c). */
+int ike_send_logged(struct ike_service *svc, const struct packet *pkt);
 
 #endif

@@ -13,6 +13,7 @@
 #include "ike/exchange.h"
 #include "ike/ike_auth.h"
 #include "ike/mobike.h"
+#include "ike/sa_role.h"
 #include "log.h"
 
 #define MAX_PEER_HASHES 8
@@ -51,16 +52,22 @@ static void read_certs(const struct ike_message *msg, struct auth_request *r)
 	}
 }
 
-int auth_request_read(const struct ike_message *msg, struct auth_request *r)
+/* The sender's identity is in peer_type (IDi in a request, IDr in a
+ * response), the one it asks for in wanted_type. */
+static int auth_payloads_read(const struct ike_message *msg, uint8_t peer_type,
+			      uint8_t wanted_type, struct auth_request *r)
 {
-	const struct payload *idi = message_find(msg, PL_IDI);
-	const struct payload *idr = message_find(msg, PL_IDR);
+	const struct payload *idi = message_find(msg, peer_type);
+	const struct payload *idr = wanted_type ? message_find(msg, wanted_type) :
+						  NULL;
 	const struct payload *auth = message_find(msg, PL_AUTH);
 	struct id_payload id;
 
 	memset(r, 0, sizeof(*r));
 	if (!idi) {
-		DBG1(LOG_IKE, "IDi payload missing in IKE_AUTH request");
+		DBG1(LOG_IKE, "%s payload missing in IKE_AUTH %s",
+		     payload_short_name(peer_type),
+		     message_is_request(&msg->hdr) ? "request" : "response");
 		return -1;
 	}
 	payload_id_parse(idi->body, idi->len, &id);
@@ -83,10 +90,19 @@ int auth_request_read(const struct ike_message *msg, struct auth_request *r)
 	return 0;
 }
 
+int auth_request_read(const struct ike_message *msg, struct auth_request *r)
+{
+	return auth_payloads_read(msg, PL_IDI, PL_IDR, r);
+}
+
+int auth_response_read(const struct ike_message *msg, struct auth_request *r)
+{
+	return auth_payloads_read(msg, PL_IDR, 0, r);
+}
+
 /* As charon does on receiving them: the CAs the peer asks for and the
  * certificates it sent. */
-static void log_received_certs(struct ike_service *svc,
-			       const struct auth_request *r)
+void ike_auth_log_certs(struct ike_service *svc, const struct auth_request *r)
 {
 	char subject[512];
 
@@ -114,10 +130,10 @@ static int select_config(struct ike_service *svc, struct ike_sa *sa,
 	return rc;
 }
 
-/* The peer's certificate and AUTH payload. */
-static int verify_peer(struct ike_service *svc, struct ike_sa *sa,
-		       const struct peer_cfg *cfg, const struct auth_request *r)
+int ike_auth_verify_peer(struct ike_service *svc, struct ike_sa *sa,
+			 const struct peer_cfg *cfg, const struct auth_request *r)
 {
+	struct auth_inputs in = sa_auth_inputs(sa, false);
 	struct id_payload id = { .type = r->peer.type, .data = r->peer.data,
 				 .len = r->peer.len };
 	uint8_t *octets;
@@ -130,9 +146,8 @@ static int verify_peer(struct ike_service *svc, struct ike_sa *sa,
 	}
 	if (auth_verify_cert(svc->certreq.authority, cfg, &r->certs, &r->peer) < 0)
 		return -1;
-	octets = auth_octets(sa->keys.prf, sa->keys.sk_pi, sa->keys.prf_len,
-			     sa->init_request, sa->init_request_len, sa->nr,
-			     sa->nr_len, &id, &len);
+	octets = auth_octets(sa->keys.prf, in.sk_p, sa->keys.prf_len, in.message,
+			     in.message_len, in.nonce, in.nonce_len, &id, &len);
 	if (!octets)
 		return -1;
 	rc = auth_verify_signature(svc->certreq.authority, r->certs.der[0],
@@ -142,17 +157,18 @@ static int verify_peer(struct ike_service *svc, struct ike_sa *sa,
 	return rc;
 }
 
-/* RFC 7427 hash algorithms from the peer's IKE_SA_INIT request. */
+/* RFC 7427 hash algorithms from the peer's IKE_SA_INIT message. */
 static size_t peer_hashes(const struct ike_sa *sa, uint32_t *out)
 {
 	struct ike_message *msg = malloc(sizeof(*msg));
 	const struct payload *p;
 	struct notify_payload n;
-	size_t count = 0;
+	size_t count = 0, init_len;
+	const uint8_t *init = sa_peer_init(sa, &init_len);
 
 	if (!msg)
 		return 0;
-	if (message_parse(sa->init_request, sa->init_request_len, msg) == PARSE_OK &&
+	if (init && message_parse(init, init_len, msg) == PARSE_OK &&
 	    (p = message_find_notify(msg, N_SIGNATURE_HASH_ALGORITHMS))) {
 		payload_notify_parse(p->body, p->len, &n);
 		for (size_t i = 0; i + 1 < n.len && count < MAX_PEER_HASHES; i += 2)
@@ -184,12 +200,11 @@ static void write_certs(struct msg_builder *b, const Cygnet__LocalCertReply *lc)
 	}
 }
 
-/* IDr, CERT and AUTH of our side; our identity goes to us_out. */
-static int authenticate_self(struct ike_service *svc, struct ike_sa *sa,
-			     const struct peer_cfg *cfg,
-			     const struct auth_request *r, struct msg_builder *b,
-			     struct identity *us_out)
+int ike_auth_self(struct ike_service *svc, struct ike_sa *sa,
+		  const struct peer_cfg *cfg, const struct auth_request *r,
+		  struct msg_builder *b, struct identity *us_out)
 {
+	struct auth_inputs in = sa_auth_inputs(sa, true);
 	Cygnet__LocalCertReply *lc;
 	struct identity *us = malloc(sizeof(*us));
 	struct our_signature *sig = malloc(sizeof(*sig));
@@ -212,14 +227,13 @@ static int authenticate_self(struct ike_service *svc, struct ike_sa *sa,
 		goto out;
 	}
 	id = (struct id_payload){ .type = us->type, .data = us->data, .len = us->len };
-	octets = auth_octets(sa->keys.prf, sa->keys.sk_pr, sa->keys.prf_len,
-			     sa->init_response, sa->init_response_len, sa->ni,
-			     sa->ni_len, &id, &len);
+	octets = auth_octets(sa->keys.prf, in.sk_p, sa->keys.prf_len, in.message,
+			     in.message_len, in.nonce, in.nonce_len, &id, &len);
 	if (!octets || auth_sign(svc->certreq.authority, cfg, us, hashes,
 				 peer_hashes(sa, hashes), octets, len, sig) < 0)
 		goto out;
 	snprintf(sa->local_id, sizeof(sa->local_id), "%s", us->text);
-	payload_id_write(b, PL_IDR, &id);
+	payload_id_write(b, sa_our_id_type(sa), &id);
 	if (send_cert(cfg, r))
 		write_certs(b, lc);
 	payload_auth_write(b, &(struct auth_payload){ .method = sig->method,
@@ -254,7 +268,7 @@ static void initial_contact(struct ike_service *svc, struct ike_sa *sa)
 	}
 }
 
-static void established(struct ike_service *svc, struct ike_sa *sa,
+void ike_sa_established(struct ike_service *svc, struct ike_sa *sa,
 			const struct peer_cfg *cfg)
 {
 	char local[64], remote[64];
@@ -298,7 +312,7 @@ static int no_auth_payload(struct ike_request *req, const struct auth_request *r
 						       r->peer.text, cfg) : -1;
 		pthread_rwlock_unlock(&svc->config_lock);
 	}
-	if (rc < 0 || authenticate_self(svc, req->sa, cfg, r, b, &us) < 0 ||
+	if (rc < 0 || ike_auth_self(svc, req->sa, cfg, r, b, &us) < 0 ||
 	    eap_begin(req, cfg, r, &us, b) < 0)
 		return auth_failed(b);
 	return 0;
@@ -308,7 +322,7 @@ int ike_auth_complete(struct ike_request *req, const struct peer_cfg *cfg,
 		      const struct auth_request *r, bool initial_contact_sent,
 		      const char *lease_id, struct msg_builder *b)
 {
-	established(req->svc, req->sa, cfg);
+	ike_sa_established(req->svc, req->sa, cfg);
 	if (initial_contact_sent)
 		initial_contact(req->svc, req->sa);
 	return ike_auth_finish(req, cfg, r, lease_id, b);
@@ -336,7 +350,7 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 		rc = auth_failed(b);
 		goto out;
 	}
-	log_received_certs(req->svc, r);
+	ike_auth_log_certs(req->svc, r);
 	if (select_config(req->svc, sa, r, cfg) < 0) {
 		rc = auth_failed(b);
 		goto out;
@@ -344,8 +358,8 @@ int ike_auth_handle(struct ike_request *req, struct msg_builder *b)
 	snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", r->peer.text);
 	if (!r->has_auth)
 		rc = no_auth_payload(req, r, cfg, b);
-	else if (verify_peer(req->svc, sa, cfg, r) < 0 ||
-		 authenticate_self(req->svc, sa, cfg, r, b, us) < 0)
+	else if (ike_auth_verify_peer(req->svc, sa, cfg, r) < 0 ||
+		 ike_auth_self(req->svc, sa, cfg, r, b, us) < 0)
 		rc = auth_failed(b);
 	else
 		rc = ike_auth_complete(req, cfg, r,

@@ -30,6 +30,27 @@ struct auth_request {
 
 /* Reads the IKE_AUTH request's payloads.  Returns 0, -1 without IDi. */
 int auth_request_read(const struct ike_message *msg, struct auth_request *r);
+/* The same for the response to our IKE_AUTH request (peer = IDr). */
+int auth_response_read(const struct ike_message *msg, struct auth_request *r);
+
+/* charon's lines on the CERTREQs and certificates the peer sent. */
+void ike_auth_log_certs(struct ike_service *svc, const struct auth_request *r);
+
+/* The peer's certificate (trusted for cfg) and its AUTH payload over
+ * its IKE_SA_INIT message, through the authority.  Returns 0, -1. */
+int ike_auth_verify_peer(struct ike_service *svc, struct ike_sa *sa,
+			 const struct peer_cfg *cfg, const struct auth_request *r);
+
+/* Our ID (IDi as initiator, IDr as responder), CERT (send_cert; r is
+ * what the peer sent, its CERTREQ for ifasked) and AUTH signed by the
+ * authority; our identity goes to us_out.  Returns 0, -1 (logged). */
+int ike_auth_self(struct ike_service *svc, struct ike_sa *sa,
+		  const struct peer_cfg *cfg, const struct auth_request *r,
+		  struct msg_builder *b, struct identity *us_out);
+
+/* ESTABLISHED, logged as charon ("IKE_SA x[1] established between"). */
+void ike_sa_established(struct ike_service *svc, struct ike_sa *sa,
+			const struct peer_cfg *cfg);
 
 /* After both sides are authenticated: CP (leases for lease_id, the IKE
  * or the EAP identity) and the CHILD_SA payloads.  Returns 0 (the

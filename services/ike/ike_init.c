@@ -180,70 +180,11 @@ static int invalid_ke(const struct packet *in, const struct ike_message *msg,
 	return ike_init_notify(in, msg, N_INVALID_KE_PAYLOAD, group, 2, out);
 }
 
-/* Returns whether either side is behind a NAT (ESP then goes in UDP). */
-static bool detect_nat(const struct ike_message *msg, const struct packet *in)
-{
-	const struct payload *src = message_find_notify(msg, N_NAT_DETECTION_SOURCE_IP);
-	const struct payload *dst = message_find_notify(msg, N_NAT_DETECTION_DESTINATION_IP);
-	struct notify_payload n;
-	bool local_nat;
-
-	if (!src || !dst)
-		return false;
-	payload_notify_parse(dst->body, dst->len, &n);
-	local_nat = !natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->local,
-				  n.data, n.len);
-	if (local_nat)
-		DBG1(LOG_IKE, "local host is behind NAT, sending keep alives");
-	/* Any NATD_S_IP may match: the peer may have several addresses. */
-	for (size_t i = 0; i < msg->n_payloads; i++) {
-		const struct payload *p = &msg->payloads[i];
-
-		if (p->type != PL_NOTIFY)
-			continue;
-		payload_notify_parse(p->body, p->len, &n);
-		if (n.type == N_NAT_DETECTION_SOURCE_IP &&
-		    natd_matches(msg->hdr.spi_i, msg->hdr.spi_r, &in->remote,
-				 n.data, n.len))
-			return local_nat;
-	}
-	DBG1(LOG_IKE, "remote host is behind NAT");
-	return true;
-}
-
-static void write_natd(struct msg_builder *b, const struct ike_header *h,
-		       const struct packet *in)
-{
-	uint8_t hash[NATD_HASH_LEN];
-	struct notify_payload n = { .data = hash, .len = NATD_HASH_LEN };
-
-	n.type = N_NAT_DETECTION_SOURCE_IP;
-	natd_hash(h->spi_i, h->spi_r, &in->local, hash);
-	payload_notify_write(b, &n);
-	n.type = N_NAT_DETECTION_DESTINATION_IP;
-	natd_hash(h->spi_i, h->spi_r, &in->remote, hash);
-	payload_notify_write(b, &n);
-}
-
 static void write_flag(struct msg_builder *b, uint16_t type)
 {
 	struct notify_payload n = { .type = type };
 
 	payload_notify_write(b, &n);
-}
-
-/* CERTREQ for every CA the authority trusts, as charon does without
- * a cacerts constraint. */
-static void write_certreq(struct ike_service *svc, struct msg_builder *b)
-{
-	size_t n = certreq_refresh(&svc->certreq);
-
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < n; i++)
-		DBG1(LOG_IKE, "sending cert request for \"%s\"",
-		     svc->certreq.subjects[i]);
-	payload_certreq_write(b, svc->certreq.keyids[0], n);
 }
 
 static int build_response(struct ike_service *svc, const struct ike_sa *sa,
@@ -264,9 +205,9 @@ static int build_response(struct ike_service *svc, const struct ike_sa *sa,
 	payload_sa_write(&b, &sa->proposal, 1);
 	payload_ke_write(&b, dh_group(dh), pub, pub_len);
 	payload_nonce_write(&b, sa->nr, sa->nr_len);
-	write_natd(&b, &h, in);
+	natd_write(&b, &h, &in->local, &in->remote);
 	if (cfg->send_certreq)
-		write_certreq(svc, &b);
+		certreq_write(&svc->certreq, &b);
 	if (send_frag)
 		write_flag(&b, N_IKEV2_FRAGMENTATION_SUPPORTED);
 	write_flag(&b, N_CHILDLESS_IKEV2_SUPPORTED);
@@ -336,7 +277,8 @@ static int respond(struct ike_service *svc, const struct packet *in,
 	sa = create_sa(svc, in, msg, r, cfg, selected, gir, gir_len);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (sa) {
-		sa->nat = detect_nat(msg, in);
+		sa->nat = natd_detect(msg, &in->local, &in->remote,
+				      &sa->local_nat);
 		rc = build_response(svc, sa, dh, cfg, msg, in,
 				    r->frag_supported && cfg->fragmentation != FRAG_NO,
 				    out);

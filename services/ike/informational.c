@@ -5,20 +5,15 @@
 #include <string.h>
 
 #include "ike/child_install.h"
+#include "ike/delete.h"
 #include "ike/exchange.h"
 #include "log.h"
 
 static int delete_ike(struct ike_sa *sa)
 {
-	char local[64], remote[64];
-
-	sockaddr_host(&sa->local, local, sizeof(local));
-	sockaddr_host(&sa->remote, remote, sizeof(remote));
 	DBG1(LOG_IKE, "received DELETE for IKE_SA %s[%llu]", sa->conn,
 	     (unsigned long long)sa->unique_id);
-	DBG1(LOG_IKE, "deleting IKE_SA %s[%llu] between %s[%s]...%s[%s]",
-	     sa->conn, (unsigned long long)sa->unique_id, local, sa->local_id,
-	     remote, sa->remote_id);
+	ike_sa_log_deleting(sa);
 	DBG1(LOG_IKE, "IKE_SA deleted");
 	return 1;
 }

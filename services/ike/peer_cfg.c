@@ -106,6 +106,14 @@ static void copy_conn(const struct conn_cfg *c, struct peer_cfg *out)
 		peer_child_copy(&c->children[0], &out->child);
 }
 
+void peer_cfg_from_conn(const struct conn_cfg *c, size_t child,
+			struct peer_cfg *out)
+{
+	copy_conn(c, out);
+	if (child < c->n_children)
+		peer_child_copy(&c->children[child], &out->child);
+}
+
 /* The first connection matching the addresses and the peer's identity;
  * eap_only keeps only those whose remote auth is EAP. */
 static const struct conn_cfg *find_conn(const struct ike_config *config,

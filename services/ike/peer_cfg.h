@@ -47,6 +47,11 @@ struct peer_cfg {
  * lock). */
 void peer_child_copy(const struct child_cfg *c, struct peer_child *out);
 
+/* Connection c as we initiate it, with its child number child as the
+ * CHILD_SA of IKE_AUTH. */
+void peer_cfg_from_conn(const struct conn_cfg *c, size_t child,
+			struct peer_cfg *out);
+
 /* Whether a connection's remote { } accepts the peer's identity text:
  * no id, %any, or the same text. */
 bool peer_id_matches(const struct conn_cfg *conn, const char *peer_id);

@@ -7,7 +7,9 @@
 #include "daemon.h"
 #include "ike/child_install.h"
 #include "ike/exchange.h"
+#include "ike/initiate.h"
 #include "ike/lease.h"
+#include "ike/sa_timers.h"
 #include "ike/persist.h"
 #include "log.h"
 
@@ -27,6 +29,7 @@ static void *receive_loop(void *arg)
 
 		if (now != last_expiry) {
 			sa_table_expire_half_open(svc->sas, now - HALF_OPEN_TIMEOUT);
+			sa_timers_tick(svc);
 			sa_table_reap(svc->sas);
 			lifetime_tick(svc, now);
 			last_expiry = now;
@@ -37,14 +40,7 @@ static void *receive_loop(void *arg)
 		}
 		if (rc == 0 || ike_process(svc, in, out) == 0)
 			continue;
-		if (ike_sockets_send(&svc->sockets, out) == 0) {
-			char a[64], b[64];
-
-			sockaddr_format(&out->local, a, sizeof(a));
-			sockaddr_format(&out->remote, b, sizeof(b));
-			DBG1(LOG_NET, "sending packet: from %s to %s (%zu bytes)",
-			     a, b, out->len);
-		}
+		ike_send_logged(svc, out);
 	}
 	free(in);
 	free(out);
@@ -105,6 +101,7 @@ int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	svc->receiving = true;
+	initiate_start_actions(svc);
 	return 0;
 }
 

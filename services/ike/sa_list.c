@@ -159,6 +159,7 @@ static Cygnet__IkeSaInfo *sa_info(struct ike_service *svc,
 	info->state = dup_text(state_name(sa->state));
 	info->spi_i = be64toh(sa->spi_i);
 	info->spi_r = be64toh(sa->spi_r);
+	info->initiator = sa->initiator;
 	info->local_id = dup_text(sa->local_id);
 	sockaddr_host(&sa->local, host, sizeof(host));
 	info->local_port = sockaddr_port(&sa->local);

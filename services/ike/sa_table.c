@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/initiate.h"
+#include "ike/request_out.h"
 #include "ike/socket.h"
 #include "log.h"
 
@@ -36,6 +38,8 @@ static void sa_free(struct ike_sa *sa)
 	free(sa->init_request);
 	free(sa->init_response);
 	free(sa->eap);
+	request_free(sa->request);
+	initiating_free(sa->initiating);
 	if (sa->reassembly.budget)
 		reassembly_reset(&sa->reassembly);
 	OPENSSL_cleanse(&sa->keys, sizeof(sa->keys));
@@ -205,8 +209,9 @@ size_t sa_table_expire_half_open(struct sa_table *table, time_t cutoff)
 	while (*link) {
 		struct ike_sa *sa = *link;
 
+		/* Ours end with their retransmits (request_out.c). */
 		if (sa->state != IKE_SA_CONNECTING || sa->created >= cutoff ||
-		    sa->busy) {
+		    sa->busy || sa->initiator) {
 			link = &sa->next;
 			continue;
 		}
@@ -530,4 +535,40 @@ void sa_table_vips_free(Cygnet__VirtualIpList *list)
 	free(list->ips);
 	list->ips = NULL;
 	list->n_ips = 0;
+}
+
+void sa_table_set_spi_r(struct sa_table *table, struct ike_sa *sa,
+			uint64_t spi_r)
+{
+	pthread_mutex_lock(&table->lock);
+	sa->spi_r = spi_r;
+	pthread_mutex_unlock(&table->lock);
+}
+
+struct ike_sa *sa_table_claim(struct sa_table *table, uint64_t unique_id)
+{
+	struct ike_sa *sa;
+	bool idle = false;
+
+	pthread_mutex_lock(&table->lock);
+	sa = *find_link(table, unique_id);
+	if (sa && sa->state != IKE_SA_DELETING)
+		idle = atomic_compare_exchange_strong(&sa->busy, &(bool){ false },
+						      true);
+	pthread_mutex_unlock(&table->lock);
+	return idle ? sa : NULL;
+}
+
+struct ike_sa **sa_table_pointers(struct sa_table *table, size_t *count)
+{
+	struct ike_sa **out, *sa;
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	out = malloc((table->count + 1) * sizeof(*out));
+	for (sa = table->head; out && sa; sa = sa->next)
+		out[n++] = sa;
+	pthread_mutex_unlock(&table->lock);
+	*count = n;
+	return out;
 }

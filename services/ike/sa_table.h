@@ -39,6 +39,8 @@ struct ike_sa_vip {
  * the exchange state; RPC threads read the virtual IPs under the table
  * lock. */
 struct eap_conv;
+struct our_request;
+struct initiating;
 
 struct ike_sa {
 	uint64_t unique_id;
@@ -90,6 +92,25 @@ struct ike_sa {
 	struct reassembly reassembly;
 	/* EAP in IKE_AUTH (eap.c), NULL otherwise; one flat allocation. */
 	struct eap_conv *eap;
+
+	/* Our side as the requester (request_out.c).  initiator: we sent
+	 * the IKE_SA_INIT request, so our keys are SK_ei/SK_ai and our
+	 * messages carry the initiator flag (sa_role.c). */
+	bool initiator;
+	uint32_t our_next_id;		/* message ID of our next request */
+	struct our_request *request;	/* the one outstanding, or NULL */
+	/* IKE_SA_INIT and IKE_AUTH as the initiator (initiate.c), NULL
+	 * once established or as the responder. */
+	struct initiating *initiating;
+	uint8_t initiated;		/* enum initiate_progress (initiate.h) */
+	/* What our outstanding INFORMATIONAL request does (delete.h). */
+	uint8_t info_kind;		/* enum info_kind */
+	uint32_t info_child;		/* CHILD_SA unique id it deletes */
+	time_t last_received;		/* monotonic s, last authentic message */
+	time_t last_keepalive;		/* monotonic s, NAT keep-alive sent */
+	bool local_nat;			/* we are behind a NAT: keep-alives */
+	long dpd_delay;			/* the connection's, 0 = no DPD */
+	int dpd_action;			/* enum child_action, the first child's */
 
 	struct ike_sa *next;
 };
@@ -151,6 +172,19 @@ int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
 size_t sa_table_claim_duplicates(struct sa_table *table, uint64_t except_id,
 				 const char *conn, const char *remote_id,
 				 struct ike_sa **out, size_t max);
+
+/* Our initiating SA learns the responder's SPI from its IKE_SA_INIT
+ * response (initiate.c). */
+void sa_table_set_spi_r(struct sa_table *table, struct ike_sa *sa,
+			uint64_t spi_r);
+
+/* The SA with unique_id unless a worker uses it or it is being deleted:
+ * marked busy (the caller owns it until it clears busy), else NULL. */
+struct ike_sa *sa_table_claim(struct sa_table *table, uint64_t unique_id);
+
+/* Pointers to all SAs (allocated, free()); for the packet thread only,
+ * whose reaping is what frees SAs. */
+struct ike_sa **sa_table_pointers(struct sa_table *table, size_t *count);
 
 /* Copies of all SAs (allocated, free()), taken under the lock. */
 struct ike_sa *sa_table_snapshot(struct sa_table *table, size_t *count);

@@ -5,6 +5,8 @@
 
 #include "ike/conn_export.h"
 #include "ike/exchange.h"
+#include "ike/initiate.h"
+#include "ike/initiate_rpc.h"
 #include "ike/sa_list.h"
 #include "log.h"
 
@@ -63,6 +65,8 @@ static int load_settings(struct ike_service *svc, const struct conf *conf,
 	    load_port(root, "cygnet.ike.port_nat_t", IKE_NATT_PORT, &s->port_nat_t,
 		      err, errlen) < 0)
 		return -1;
+	if (retransmit_settings_load(root, &s->retransmit, err, errlen) < 0)
+		return -1;
 	if (cookie_configure(&svc->cookies, root, err, errlen) < 0)
 		return -1;
 	if (s->port == s->port_nat_t) {
@@ -101,6 +105,8 @@ int ike_service_configure(void *arg, const struct conf *conf, bool reload,
 	if (reload)
 		DBG1(LOG_CFG, "reloaded %zu connection%s", config->n_conns,
 		     config->n_conns == 1 ? "" : "s");
+	if (reload && svc->receiving)
+		initiate_start_actions(svc);
 	return 0;
 }
 
@@ -179,6 +185,10 @@ const struct rpc_method ike_methods[] = {
 	  &cygnet__empty__descriptor, handle_list_conns },
 	{ CYGNET__IKE_METHOD__IKE_LIST_SAS, "list-sas",
 	  &cygnet__empty__descriptor, handle_list_sas },
+	{ CYGNET__IKE_METHOD__IKE_INITIATE, "initiate",
+	  &cygnet__initiate_request__descriptor, ike_handle_initiate },
+	{ CYGNET__IKE_METHOD__IKE_TERMINATE, "terminate",
+	  &cygnet__terminate_request__descriptor, ike_handle_terminate },
 };
 
 const size_t ike_n_methods = sizeof(ike_methods) / sizeof(ike_methods[0]);

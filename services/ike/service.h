@@ -16,6 +16,7 @@
 #include "ike/cookie.h"
 #include "ike/fragment.h"
 #include "ike/lifetime.h"
+#include "ike/request_out.h"
 #include "ike/sa_table.h"
 #include "ike/socket.h"
 
@@ -29,6 +30,7 @@ struct ike_settings {
 	uint16_t port_nat_t;
 	size_t n_listen;
 	char *listen[CONFIG_MAX_ADDRS];
+	struct retransmit_settings retransmit;	/* our requests */
 };
 
 struct ike_service {

@@ -298,31 +298,54 @@ static size_t set_source(struct msghdr *mh, const struct sockaddr_storage *local
 	}
 }
 
-int ike_sockets_send(struct ike_sockets *s, const struct packet *pkt)
+static int send_from(struct ike_sockets *s,
+		     const struct sockaddr_storage *local,
+		     const struct sockaddr_storage *remote, struct iovec *iov,
+		     size_t n_iov)
 {
-	int idx = socket_index(s, &pkt->local);
-	bool natt = idx >= 0 && s->natt[idx];
 	uint8_t control[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
-	struct iovec iov[2] = {
-		{ (void *)non_esp_marker, NON_ESP_MARKER_LEN },
-		{ (void *)pkt->data, pkt->len },
-	};
+	int idx = socket_index(s, local);
 	struct msghdr mh = {
-		.msg_name = (void *)&pkt->remote,
-		.msg_namelen = pkt->remote.ss_family == AF_INET6 ?
+		.msg_name = (void *)remote,
+		.msg_namelen = remote->ss_family == AF_INET6 ?
 			       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
-		.msg_iov = natt ? iov : iov + 1,
-		.msg_iovlen = natt ? 2 : 1,
+		.msg_iov = iov,
+		.msg_iovlen = n_iov,
 	};
 
 	if (idx < 0) {
-		DBG1(LOG_NET, "no socket for port %u", sockaddr_port(&pkt->local));
+		DBG1(LOG_NET, "no socket for port %u", sockaddr_port(local));
 		return -1;
 	}
-	mh.msg_controllen = set_source(&mh, &pkt->local, control, sizeof(control));
+	/* The marker goes on the NAT-T port only (RFC 3948 2.2). */
+	if (!s->natt[idx] && iov[0].iov_base == (void *)non_esp_marker) {
+		mh.msg_iov = iov + 1;
+		mh.msg_iovlen = n_iov - 1;
+	}
+	mh.msg_controllen = set_source(&mh, local, control, sizeof(control));
 	if (sendmsg(s->fds[idx], &mh, 0) < 0) {
 		DBG1(LOG_NET, "error writing to socket: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+int ike_sockets_send(struct ike_sockets *s, const struct packet *pkt)
+{
+	struct iovec iov[2] = {
+		{ (void *)non_esp_marker, NON_ESP_MARKER_LEN },
+		{ (void *)pkt->data, pkt->len },
+	};
+
+	return send_from(s, &pkt->local, &pkt->remote, iov, 2);
+}
+
+int ike_sockets_keepalive(struct ike_sockets *s,
+			  const struct sockaddr_storage *local,
+			  const struct sockaddr_storage *remote)
+{
+	static const uint8_t keepalive = 0xff;
+	struct iovec iov = { (void *)&keepalive, 1 };
+
+	return send_from(s, local, remote, &iov, 1);
 }

@@ -47,6 +47,11 @@ int ike_sockets_recv(struct ike_sockets *s, struct packet *pkt, int timeout_ms);
  * the NAT-T port).  Returns 0 or -1 (logged). */
 int ike_sockets_send(struct ike_sockets *s, const struct packet *pkt);
 
+/* A NAT keep-alive (RFC 3948 2.3: one octet 0xFF, no marker) from our
+ * NAT-T address local.  Returns 0 or -1 (logged). */
+int ike_sockets_keepalive(struct ike_sockets *s,
+			  const struct sockaddr_storage *local,
+			  const struct sockaddr_storage *remote);
 uint16_t sockaddr_port(const struct sockaddr_storage *ss);
 /* "192.0.2.1" without the port, "%any" for no address. */
 void sockaddr_host(const struct sockaddr_storage *ss, char *buf, size_t len);

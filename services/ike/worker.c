@@ -1,7 +1,8 @@
 /* Requests on an IKE_SA run on a thread of their own: they wait for
  * the authority, pool and kernel services, and the packet thread must
- * keep serving other SAs meanwhile.  The SA's busy flag keeps it to one
- * request at a time. */
+ * keep serving other SAs meanwhile.  The SA's busy flag, set by the
+ * packet thread when it hands a message over, keeps it to one message
+ * at a time. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -33,6 +34,12 @@ static void *run(void *arg)
 	struct msg_builder chain;
 	int rc = -1;
 
+	if (req->response_to) {
+		free(buf);
+		response_handle(req);
+		finish(req);
+		return NULL;
+	}
 	if (buf) {
 		builder_init_chain(&chain, buf, CHAIN_MAX);
 		rc = exchange_handle(req, &chain);
@@ -69,7 +76,6 @@ int request_start(struct ike_request *req)
 		free(req);
 		return -1;
 	}
-	req->sa->busy = true;
 	atomic_fetch_add(&req->svc->workers, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
