@@ -1,6 +1,7 @@
 #include "ike/sa_table.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -13,13 +14,128 @@
 #include "ike/socket.h"
 #include "log.h"
 
+/* Open addressing with linear probing over SA pointers, keyed by a
+ * field that never changes once the SA is in the table: the initiator's
+ * SPI (half-open and established lookups both have it) or the unique
+ * id.  Initiator SPIs come from peers, so the hash is keyed with a
+ * random seed and the load kept at most one half. */
+struct sa_index {
+	struct ike_sa **slots;
+	size_t mask;		/* capacity - 1, capacity a power of two */
+	size_t used;
+	uint64_t (*key)(const struct ike_sa *sa);
+};
+
+#define INDEX_MIN_SLOTS 64
+
 struct sa_table {
 	pthread_mutex_t lock;
-	struct ike_sa *head;
+	struct ike_sa *head;	/* every SA, for walks */
+	struct sa_index by_spi_i;
+	struct sa_index by_id;
+	uint64_t seed;
 	size_t count;
 	size_t half_open;	/* SAs in IKE_SA_CONNECTING */
 	uint64_t next_id;
 };
+
+static uint64_t key_spi_i(const struct ike_sa *sa)
+{
+	return sa->spi_i;
+}
+
+static uint64_t key_id(const struct ike_sa *sa)
+{
+	return sa->unique_id;
+}
+
+/* splitmix64's finalizer over the seeded key. */
+static size_t slot_of(const struct sa_table *t, const struct sa_index *ix,
+		      uint64_t key)
+{
+	uint64_t z = key ^ t->seed;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (size_t)(z ^ (z >> 31)) & ix->mask;
+}
+
+static int index_init(struct sa_index *ix, size_t slots,
+		      uint64_t (*key)(const struct ike_sa *sa))
+{
+	ix->slots = calloc(slots, sizeof(*ix->slots));
+	ix->mask = slots - 1;
+	ix->used = 0;
+	ix->key = key;
+	return ix->slots ? 0 : -1;
+}
+
+static void index_put(const struct sa_table *t, struct sa_index *ix,
+		      struct ike_sa *sa)
+{
+	size_t i = slot_of(t, ix, ix->key(sa));
+
+	while (ix->slots[i])
+		i = (i + 1) & ix->mask;
+	ix->slots[i] = sa;
+	ix->used++;
+}
+
+/* Doubles the slots before the load passes one half. */
+static int index_reserve(const struct sa_table *t, struct sa_index *ix)
+{
+	struct sa_index bigger;
+
+	if (2 * (ix->used + 1) <= ix->mask + 1)
+		return 0;
+	if (index_init(&bigger, 2 * (ix->mask + 1), ix->key) < 0)
+		return -1;
+	for (size_t i = 0; i <= ix->mask; i++)
+		if (ix->slots[i])
+			index_put(t, &bigger, ix->slots[i]);
+	free(ix->slots);
+	*ix = bigger;
+	return 0;
+}
+
+/* Removes sa; the entries after it in its probe run move back so no
+ * lookup stops at the hole (no tombstones). */
+static void index_del(const struct sa_table *t, struct sa_index *ix,
+		      const struct ike_sa *sa)
+{
+	size_t i = slot_of(t, ix, ix->key(sa)), j;
+
+	while (ix->slots[i] && ix->slots[i] != sa)
+		i = (i + 1) & ix->mask;
+	if (!ix->slots[i])
+		return;
+	ix->slots[i] = NULL;
+	ix->used--;
+	for (j = (i + 1) & ix->mask; ix->slots[j]; j = (j + 1) & ix->mask) {
+		size_t home = slot_of(t, ix, ix->key(ix->slots[j]));
+
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (((j - home) & ix->mask) < ((j - i) & ix->mask))
+			continue;
+		ix->slots[i] = ix->slots[j];
+		ix->slots[j] = NULL;
+		i = j;
+	}
+}
+
+/* The first slot of key's probe run; walk on while slots are taken. */
+#define INDEX_FOR_EACH(t, ix, k, i)                                         \
+	for (size_t i = slot_of(t, ix, k); (ix)->slots[i];                 \
+	     i = (i + 1) & (ix)->mask)
+
+/* Caller holds the lock. */
+static struct ike_sa *find_id(struct sa_table *table, uint64_t unique_id)
+{
+	INDEX_FOR_EACH(table, &table->by_id, unique_id, i)
+		if (table->by_id.slots[i]->unique_id == unique_id)
+			return table->by_id.slots[i];
+	return NULL;
+}
 
 struct sa_table *sa_table_create(void)
 {
@@ -27,6 +143,13 @@ struct sa_table *sa_table_create(void)
 
 	if (!table)
 		return NULL;
+	if (RAND_bytes((uint8_t *)&table->seed, sizeof(table->seed)) != 1 ||
+	    index_init(&table->by_spi_i, INDEX_MIN_SLOTS, key_spi_i) < 0 ||
+	    index_init(&table->by_id, INDEX_MIN_SLOTS, key_id) < 0) {
+		free(table->by_spi_i.slots);
+		free(table);
+		return NULL;
+	}
 	pthread_mutex_init(&table->lock, NULL);
 	table->next_id = 1;
 	return table;
@@ -56,6 +179,8 @@ void sa_table_destroy(struct sa_table *table)
 		sa_free(table->head);
 		table->head = next;
 	}
+	free(table->by_spi_i.slots);
+	free(table->by_id.slots);
 	pthread_mutex_destroy(&table->lock);
 	free(table);
 }
@@ -71,10 +196,18 @@ uint64_t sa_table_add(struct sa_table *table, uint64_t spi_i, uint64_t spi_r)
 	sa->spi_r = spi_r;
 	sa->state = IKE_SA_CREATED;
 	pthread_mutex_lock(&table->lock);
+	if (index_reserve(table, &table->by_spi_i) < 0 ||
+	    index_reserve(table, &table->by_id) < 0) {
+		pthread_mutex_unlock(&table->lock);
+		free(sa);
+		return 0;
+	}
 	id = sa->unique_id = table->next_id++;
 	sa->next = table->head;
 	table->head = sa;
 	table->count++;
+	index_put(table, &table->by_spi_i, sa);
+	index_put(table, &table->by_id, sa);
 	pthread_mutex_unlock(&table->lock);
 	return id;
 }
@@ -95,6 +228,8 @@ static void unlink_sa(struct sa_table *table, struct ike_sa **link)
 	struct ike_sa *sa = *link;
 
 	*link = sa->next;
+	index_del(table, &table->by_spi_i, sa);
+	index_del(table, &table->by_id, sa);
 	table->count--;
 	if (sa->state == IKE_SA_CONNECTING)
 		table->half_open--;
@@ -118,14 +253,19 @@ int sa_table_remove(struct sa_table *table, uint64_t unique_id)
 struct ike_sa *sa_table_find_spis(struct sa_table *table, uint64_t spi_i,
 				  uint64_t spi_r)
 {
-	struct ike_sa *sa;
+	struct ike_sa *found = NULL;
 
 	pthread_mutex_lock(&table->lock);
-	for (sa = table->head; sa; sa = sa->next)
-		if (sa->spi_i == spi_i && sa->spi_r == spi_r)
+	INDEX_FOR_EACH(table, &table->by_spi_i, spi_i, i) {
+		struct ike_sa *sa = table->by_spi_i.slots[i];
+
+		if (sa->spi_i == spi_i && sa->spi_r == spi_r) {
+			found = sa;
 			break;
+		}
+	}
 	pthread_mutex_unlock(&table->lock);
-	return sa;
+	return found;
 }
 
 static bool same_endpoint(const struct sockaddr_storage *a,
@@ -140,15 +280,20 @@ static bool same_endpoint(const struct sockaddr_storage *a,
 struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
 				       const struct sockaddr_storage *remote)
 {
-	struct ike_sa *sa;
+	struct ike_sa *found = NULL;
 
 	pthread_mutex_lock(&table->lock);
-	for (sa = table->head; sa; sa = sa->next)
+	INDEX_FOR_EACH(table, &table->by_spi_i, spi_i, i) {
+		struct ike_sa *sa = table->by_spi_i.slots[i];
+
 		if (sa->spi_i == spi_i && sa->state == IKE_SA_CONNECTING &&
-		    same_endpoint(&sa->remote, remote))
+		    same_endpoint(&sa->remote, remote)) {
+			found = sa;
 			break;
+		}
+	}
 	pthread_mutex_unlock(&table->lock);
-	return sa;
+	return found;
 }
 
 time_t sa_table_now(void)
@@ -330,7 +475,7 @@ int sa_table_set_state(struct sa_table *table, uint64_t unique_id,
 	struct ike_sa *sa;
 
 	pthread_mutex_lock(&table->lock);
-	sa = *find_link(table, unique_id);
+	sa = find_id(table, unique_id);
 	if (sa) {
 		table->half_open += state == IKE_SA_CONNECTING;
 		table->half_open -= sa->state == IKE_SA_CONNECTING;
@@ -351,7 +496,7 @@ int sa_table_add_vip(struct sa_table *table, uint64_t unique_id,
 	if (vip->addr_len != 4 && vip->addr_len != 16)
 		return -1;
 	pthread_mutex_lock(&table->lock);
-	sa = *find_link(table, unique_id);
+	sa = find_id(table, unique_id);
 	if (sa && sa->n_vips < IKE_SA_MAX_VIPS) {
 		sa->vips[sa->n_vips++] = *vip;
 		rc = 0;

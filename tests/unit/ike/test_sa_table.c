@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -149,6 +150,65 @@ START_TEST(duplicates_claimed)
 }
 END_TEST
 
+/* Many SAs through the hash indexes: shared initiator SPIs (different
+ * responder SPIs or peers), growth, removal from the middle of probe
+ * runs, and half-open lookups by SPIi and address. */
+START_TEST(indexed_lookups)
+{
+	enum { N = 3000 };
+	struct sa_table *t = sa_table_create();
+	static uint64_t ids[N];
+	struct sockaddr_in *in;
+	struct sockaddr_storage peer = { .ss_family = AF_INET }, other = peer;
+	struct ike_sa *sa;
+
+	for (uint64_t i = 0; i < N; i++) {
+		/* Every SPIi is used three times. */
+		ids[i] = sa_table_add(t, 1000 + i / 3, 7 + i);
+		ck_assert_uint_eq(ids[i], i + 1);
+	}
+	ck_assert_uint_eq(sa_table_count(t), N);
+	for (uint64_t i = 0; i < N; i++) {
+		sa = sa_table_find_spis(t, 1000 + i / 3, 7 + i);
+		ck_assert_ptr_nonnull(sa);
+		ck_assert_uint_eq(sa->unique_id, ids[i]);
+		ck_assert_ptr_null(sa_table_find_spis(t, 1000 + i / 3, 7 + N + i));
+	}
+	/* Every other one goes (every state change finds its SA by id). */
+	for (uint64_t i = 0; i < N; i += 2)
+		ck_assert_int_eq(sa_table_remove(t, ids[i]), 0);
+	ck_assert_int_eq(sa_table_remove(t, ids[0]), -1);
+	for (uint64_t i = 0; i < N; i++) {
+		sa = sa_table_find_spis(t, 1000 + i / 3, 7 + i);
+		if (i % 2 == 0) {
+			ck_assert_ptr_null(sa);
+			ck_assert_int_eq(sa_table_set_state(t, ids[i],
+							    IKE_SA_ESTABLISHED, NULL), -1);
+		} else {
+			ck_assert_ptr_nonnull(sa);
+			ck_assert_int_eq(sa_table_set_state(t, ids[i],
+							    IKE_SA_ESTABLISHED, NULL), 0);
+		}
+	}
+	/* Half open: the same SPIi from two peers, only one CONNECTING. */
+	in = (struct sockaddr_in *)&peer;
+	in->sin_addr.s_addr = htonl(0xc0000202);
+	in = (struct sockaddr_in *)&other;
+	in->sin_addr.s_addr = htonl(0xc0000203);
+	sa = sa_table_find_spis(t, 1000 + 1 / 3, 8);
+	sa->remote = peer;
+	sa_table_set_state(t, sa->unique_id, IKE_SA_CONNECTING, "rw");
+	sa_table_add(t, 1000, 0);
+	sa_table_find_spis(t, 1000, 0)->remote = other;
+	ck_assert_ptr_eq(sa_table_find_half_open(t, 1000, &peer), sa);
+	ck_assert_ptr_null(sa_table_find_half_open(t, 1000, &other));
+	ck_assert_ptr_null(sa_table_find_half_open(t, 1001, &peer));
+	ck_assert_uint_eq(sa_table_count_half_open_from(t, &peer), 1);
+	ck_assert_uint_eq(sa_table_count_half_open_from(t, &other), 0);
+	sa_table_destroy(t);
+}
+END_TEST
+
 static Suite *sa_table_suite(void)
 {
 	Suite *s = suite_create("ike_sa_table");
@@ -159,6 +219,7 @@ static Suite *sa_table_suite(void)
 	tcase_add_test(tc, vip_limits);
 	tcase_add_test(tc, half_open_expiry);
 	tcase_add_test(tc, duplicates_claimed);
+	tcase_add_test(tc, indexed_lookups);
 	suite_add_tcase(s, tc);
 	return s;
 }
