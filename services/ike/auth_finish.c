@@ -53,6 +53,7 @@ int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
 {
 	struct lease *leases = calloc(CP_VIPS_MAX, sizeof(*leases));
 	struct ike_times times;
+	uint16_t child_failed = 0;
 	int n = 0;
 
 	lifetime_start(req->svc, req->sa, cfg->name, &times);
@@ -62,18 +63,23 @@ int ike_auth_finish(struct ike_request *req, const struct peer_cfg *cfg,
 		n = acquire(req, cfg, lease_id, r->cp, leases);
 	if (n < 0) {
 		DBG1(LOG_IKE, "no virtual IP found, sending INTERNAL_ADDRESS_FAILURE");
-		exchange_write_notify(b, N_INTERNAL_ADDRESS_FAILURE);
 		DBG1(LOG_IKE, "configuration payload negotiation failed, no "
 		     "CHILD_SA built");
 	} else {
 		if (n > 0)
 			cp_write_reply(b, leases, (size_t)n);
 		if (r->sa && r->tsi && r->tsr && cfg->has_child)
-			child_create(req->svc, req->sa, cfg, r, leases, (size_t)n, b);
+			child_failed = child_create(req->svc, req->sa, cfg, r,
+						    leases, (size_t)n, b);
 	}
 	write_auth_lifetime(b, times.reauth);
 	if (r->mobike && mobike_enabled(req->svc, cfg->name))
 		mobike_write_supported(b, &req->sa->local);
+	/* Error notifies come last in charon's order. */
+	if (n < 0)
+		exchange_write_notify(b, N_INTERNAL_ADDRESS_FAILURE);
+	if (child_failed)
+		exchange_write_notify(b, child_failed);
 	free(leases);
 	return 0;
 }

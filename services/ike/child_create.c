@@ -237,10 +237,10 @@ uint16_t child_establish(struct ike_service *svc, struct ike_sa *sa,
 	return 0;
 }
 
-void child_create(struct ike_service *svc, struct ike_sa *sa,
-		  const struct peer_cfg *cfg, const struct auth_request *r,
-		  const struct lease *leases, size_t n_leases,
-		  struct msg_builder *b)
+uint16_t child_create(struct ike_service *svc, struct ike_sa *sa,
+		      const struct peer_cfg *cfg, const struct auth_request *r,
+		      const struct lease *leases, size_t n_leases,
+		      struct msg_builder *b)
 {
 	struct child_request req = {
 		.sa = r->sa, .tsi = r->tsi, .tsr = r->tsr,
@@ -250,17 +250,16 @@ void child_create(struct ike_service *svc, struct ike_sa *sa,
 	struct child_sa *child = malloc(sizeof(*child));
 	uint16_t notify;
 
-	if (!child)
-		return;
+	if (!child)	/* without memory no CHILD_SA */
+		return N_NO_PROPOSAL_CHOSEN;
 	notify = child_prepare(svc, sa, &cfg->child, &req, leases, n_leases,
 			       child);
 	if (notify == 0)
 		notify = child_establish(svc, sa, &req, child);
-	if (notify) {
-		exchange_write_notify(b, notify);
-	} else {
+	if (notify == 0) {
 		child_write_sa(b, child);
 		child_write_ts(b, child);
 	}
 	free(child);
+	return notify;
 }

@@ -50,11 +50,12 @@ uint16_t child_accept(struct ike_service *svc, struct ike_sa *sa,
 void child_write_sa(struct msg_builder *b, const struct child_sa *child);
 void child_write_ts(struct msg_builder *b, const struct child_sa *child);
 
-/* Appends SA, TSi, TSr, or the notify saying why not (NO_PROPOSAL_CHOSEN,
- * TS_UNACCEPTABLE); the IKE_SA stays either way. */
-void child_create(struct ike_service *svc, struct ike_sa *sa,
-		  const struct peer_cfg *cfg, const struct auth_request *r,
-		  const struct lease *leases, size_t n_leases,
-		  struct msg_builder *b);
+/* Appends SA, TSi, TSr and returns 0, or returns the notify saying why
+ * not (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE), which the caller sends after
+ * its other payloads as charon orders them; the IKE_SA stays either way. */
+uint16_t child_create(struct ike_service *svc, struct ike_sa *sa,
+		      const struct peer_cfg *cfg, const struct auth_request *r,
+		      const struct lease *leases, size_t n_leases,
+		      struct msg_builder *b);
 
 #endif

@@ -397,6 +397,7 @@ $2
 EOF
 }
 
+# An argument adds connections (cyg_client_conn text).
 cyg_seed_client_conf() {
 	echo "connections {"
 	cyg_client_conn eap "			auth = eap-tls
@@ -409,13 +410,17 @@ cyg_seed_client_conf() {
 			eap_id = mallory@example.org"
 	cyg_client_conn machine "			auth = pubkey
 			certs = pc1.example.org.pem"
+	[ -z "${1:-}" ] || echo "$1"
 	echo "}"
 }
 
 # The client side of the seed: a Windows-like strongSwan with connections
 # `eap` (alice, EAP-TLS), `revoked` (mallory, revoked in the CRL) and
 # `machine` (pc1, machine certificate).  TLS_VERSION_MAX (default 1.2)
-# is the highest TLS version of the client's EAP-TLS.
+# is the highest TLS version of the client's EAP-TLS; CONNECTIONS are
+# more connections (cyg_client_conn text).  carol's (expired) and dave's
+# (from a foreign CA) credentials are there too when the PKI has them; the
+# foreign CA is not (the seed's 52 unknown CAs stay 52).
 cyg_seed_client_setup() {
 	# Windows-like: 580-byte IKE fragments, no RFC 7427 signature notify (so the
 	# gateway signs with classic ECDSA-256), TLS 1.2, 52 more CAs to request.
@@ -431,9 +436,21 @@ cyg_seed_client_setup() {
 				fragment_size = 1150
 			}
 		}"
-	cyg_swanctl_dir client alice@example.org mallory@example.org pc1.example.org
+	cyg_swanctl_dir client alice@example.org mallory@example.org pc1.example.org \
+		carol@example.org dave@example.org
 	cp "$CYG_PKI"/extra-cas/*.pem "$CYG_WORK/client/swanctl/x509ca/"
-	cyg_seed_client_conf >"$CYG_WORK/client/swanctl/swanctl.conf"
+	cyg_seed_client_conf "${2:-}" >"$CYG_WORK/client/swanctl/swanctl.conf"
+}
+
+# cyg_eap_start GATEWAY_CONF [TLS_VERSION_MAX [CONNECTIONS]]: the CRL web
+# server, Cygnet with GATEWAY_CONF and the seed's client
+# (cyg_seed_client_setup); ends the scenario if something does not start.
+cyg_eap_start() {
+	cyg_start_web
+	cyg_cygnet_setup "$1"
+	cyg_seed_client_setup "${2:-}" "${3:-}"
+	cyg_start_cygnet || cyg_end
+	cyg_start_charon client || cyg_end
 }
 
 # ---- Cygnet -----------------------------------------------------------------
