@@ -64,6 +64,16 @@ void rpc_server_get_stats(struct rpc_server *server,
 
 struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 				   char *err, size_t errlen);
+/* Calls made through a client since it was opened: finished ones, those
+ * that did not end RPC_OK, and the time from start to done, summed. */
+struct rpc_client_stats {
+	uint64_t calls;
+	uint64_t errors;
+	uint64_t latency_us;
+};
+void rpc_client_get_stats(struct rpc_client *client,
+			  struct rpc_client_stats *out);
+
 /* Cancels the calls still in flight and returns once their done has run
  * (with an error), so a done must not close its own client. */
 void rpc_client_close(struct rpc_client *client);

@@ -36,6 +36,7 @@ struct rpc_client {
 	bool closing;
 	struct rpc_call *calls;		/* whose aio close may cancel */
 	int active;			/* calls whose done has not returned */
+	atomic_uint_fast64_t calls_done, calls_failed, latency_us;
 };
 
 struct rpc_call {
@@ -47,6 +48,7 @@ struct rpc_call {
 	uint32_t method;
 	const ProtobufCMessageDescriptor *reply_type;
 	int timeout_ms;
+	uint64_t started_us;		/* monotonic, for the stats */
 	nng_time deadline;
 	rpc_done_fn done;
 	void *arg;
@@ -242,6 +244,31 @@ static void decode_reply(struct rpc_call *call, nng_msg *msg,
 	cygnet__rpc_reply__free_unpacked(env, NULL);
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void count_call(struct rpc_client *client, const struct rpc_call *call,
+		       const struct rpc_result *res)
+{
+	atomic_fetch_add(&client->calls_done, 1);
+	if (res->status != CYGNET__RPC_STATUS__RPC_OK)
+		atomic_fetch_add(&client->calls_failed, 1);
+	atomic_fetch_add(&client->latency_us, now_us() - call->started_us);
+}
+
+void rpc_client_get_stats(struct rpc_client *client,
+			  struct rpc_client_stats *out)
+{
+	out->calls = atomic_load(&client->calls_done);
+	out->errors = atomic_load(&client->calls_failed);
+	out->latency_us = atomic_load(&client->latency_us);
+}
+
 static void finish_call(struct rpc_call *call, int rv)
 {
 	struct rpc_result res = { .status = CYGNET__RPC_STATUS__RPC_OK };
@@ -259,6 +286,7 @@ static void finish_call(struct rpc_call *call, int rv)
 	nng_ctx_close(call->ctx);
 	/* the aio is ours to free, but not from inside its own callback */
 	nng_aio_reap(call->aio);
+	count_call(client, call, &res);
 	call->done(call->arg, &res);
 	free(call);
 	call_finished(client);
@@ -326,6 +354,7 @@ static struct rpc_call *new_call(struct rpc_client *client, int timeout_ms)
 	}
 	call->client = client;
 	call->timeout_ms = timeout_ms;
+	call->started_us = now_us();
 	call->deadline = nng_clock() + (nng_time)timeout_ms;
 	nng_aio_set_timeout(call->aio, timeout_ms);
 	return call;

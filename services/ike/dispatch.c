@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ike/exchange.h"
+#include "ike/metrics.h"
 #include "ike/initiate.h"
 #include "ike/request_out.h"
 #include "ike/sa_role.h"
@@ -41,6 +42,7 @@ int exchange_finish_plain(struct msg_builder *b, const struct packet *in,
 		return 0;
 	}
 	log_message("generating", &msg);
+	metrics_sent(msg.hdr.exchange, !message_is_request(&msg.hdr));
 	out->len = len;
 	out->local = in->local;
 	out->remote = in->remote;
@@ -56,6 +58,7 @@ static int send_cached(struct ike_service *svc, const struct ike_sa *sa,
 
 	DBG1(LOG_IKE, "received retransmit of request with ID %u, "
 	     "retransmitting response", sa->last_response_id);
+	metrics_retransmit_received();
 	out->local = in->local;
 	out->remote = in->remote;
 	for (size_t i = 0; i < sa->last_response_count; i++) {
@@ -130,9 +133,10 @@ static uint8_t *decrypt(struct ike_sa *sa, const struct packet *in,
 	/* As charon: each fragment is logged as received, "[ EF(1/3) ]". */
 	if (fragment)
 		log_message("parsed", msg);
-	if (sk_decrypt(&keys, in->data, in->len, iv_off, plain, &plain_len) < 0)
+	if (sk_decrypt(&keys, in->data, in->len, iv_off, plain, &plain_len) < 0) {
 		DBG1(LOG_ENC, "%s decryption failed", exchange_name(msg->hdr.exchange));
-	else if (fragment)
+		metrics_invalid(METRICS_DECRYPTION_FAILED);
+	} else if (fragment)
 		chain = add_fragment(sa, msg, plain, plain_len);
 	else if (parse_plain(msg, plain, plain_len))
 		return plain;
@@ -190,6 +194,7 @@ static struct ike_sa *claim(struct ike_service *svc,
 	if (!sa || sa->state == IKE_SA_DELETING) {
 		DBG1(LOG_NET, "no IKE_SA found for received %s, ignored",
 		     exchange_name(msg->hdr.exchange));
+		metrics_invalid(METRICS_NO_SA);
 		return NULL;
 	}
 	if (!atomic_compare_exchange_strong(&sa->busy, &idle, true)) {
@@ -214,10 +219,11 @@ static int sa_request(struct ike_service *svc, const struct packet *in,
 	if (sa->last_response && msg->hdr.message_id == sa->last_response_id &&
 	    msg->hdr.message_id + 1 == sa->next_request_id)
 		rc = send_cached(svc, sa, in, out);
-	else if (msg->hdr.message_id != sa->next_request_id)
+	else if (msg->hdr.message_id != sa->next_request_id) {
 		DBG1(LOG_IKE, "received message ID %u, expected %u, ignored",
 		     msg->hdr.message_id, sa->next_request_id);
-	else if (!msg->encrypted)
+		metrics_invalid(METRICS_OUT_OF_WINDOW);
+	} else if (!msg->encrypted)
 		DBG1(LOG_ENC, "%s request without encrypted payload, ignored",
 		     exchange_name(msg->hdr.exchange));
 	else if (start_worker(svc, sa, in, msg, 0))
@@ -248,6 +254,7 @@ static int parse_error(const struct packet *in, const struct ike_message *msg,
 {
 	uint8_t type = msg->unsupported_critical;
 
+	metrics_invalid(METRICS_PARSE_ERROR);
 	if (in->len < IKE_HEADER_LEN || msg->hdr.exchange != IKE_SA_INIT ||
 	    !message_is_request(&msg->hdr))
 		return 0;
@@ -270,6 +277,7 @@ int ike_process(struct ike_service *svc, const struct packet *in,
 	status = message_parse(in->data, in->len, &msg);
 	if (status != PARSE_OK)
 		return parse_error(in, &msg, status, out);
+	metrics_received(&msg.hdr);
 	if (!message_is_request(&msg.hdr)) {
 		if (msg.hdr.exchange == IKE_SA_INIT) {
 			log_message("parsed", &msg);
@@ -281,6 +289,7 @@ int ike_process(struct ike_service *svc, const struct packet *in,
 			return sa_response(svc, in, &msg);
 		DBG1(LOG_IKE, "exchange type %u not supported, ignored",
 		     msg.hdr.exchange);
+		metrics_invalid(METRICS_UNSUPPORTED_EXCHANGE);
 		return 0;
 	}
 	if (msg.hdr.exchange == IKE_SA_INIT) {
@@ -294,5 +303,6 @@ int ike_process(struct ike_service *svc, const struct packet *in,
 	if (msg.hdr.exchange >= IKE_AUTH && msg.hdr.exchange <= INFORMATIONAL)
 		return sa_request(svc, in, &msg, out);
 	DBG1(LOG_IKE, "exchange type %u not supported, ignored", msg.hdr.exchange);
+	metrics_invalid(METRICS_UNSUPPORTED_EXCHANGE);
 	return 0;
 }

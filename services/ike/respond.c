@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ike/exchange.h"
+#include "ike/metrics.h"
 #include "ike/protect.h"
 #include "ike/sa_role.h"
 #include "log.h"
@@ -91,6 +92,7 @@ int sa_send_encrypted(struct ike_service *svc, struct ike_sa *sa,
 	}
 	h.next_payload = PL_SK;
 	log_generated(&h, chain->first_type, chain->w.data, chain->w.len);
+	metrics_sent(h.exchange, h.flags & FLAG_RESPONSE);
 	e.pkt = malloc(sizeof(*e.pkt));
 	if (!e.pkt)
 		return -1;

@@ -314,6 +314,20 @@ size_t sa_table_count_half_open(struct sa_table *table)
 	return n;
 }
 
+void sa_table_count_states(struct sa_table *table, size_t *by_state,
+			   size_t *children)
+{
+	memset(by_state, 0, IKE_SA_STATES * sizeof(*by_state));
+	*children = 0;
+	pthread_mutex_lock(&table->lock);
+	for (const struct ike_sa *sa = table->head; sa; sa = sa->next) {
+		if ((unsigned)sa->state < IKE_SA_STATES)
+			by_state[sa->state]++;
+		*children += sa->n_children;
+	}
+	pthread_mutex_unlock(&table->lock);
+}
+
 static bool same_host(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b)
 {

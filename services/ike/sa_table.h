@@ -27,6 +27,7 @@ enum ike_sa_state {
 	IKE_SA_DELETING,
 	IKE_SA_REKEYED,		/* replaced, waiting for the peer's DELETE */
 };
+#define IKE_SA_STATES (IKE_SA_REKEYED + 1)
 
 struct ike_sa_vip {
 	char pool[64];
@@ -135,6 +136,10 @@ struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
 /* Seconds on CLOCK_MONOTONIC, the clock of ike_sa.created. */
 time_t sa_table_now(void);
 
+/* How many SAs are in each state (by_state[IKE_SA_STATES]) and how
+ * many CHILD_SAs they hold. */
+void sa_table_count_states(struct sa_table *table, size_t *by_state,
+			   size_t *children);
 /* SAs still in IKE_SA_INIT (CONNECTING). */
 size_t sa_table_count_half_open(struct sa_table *table);
 /* Of those, the ones with a peer at remote's address (any port). */

@@ -5,6 +5,7 @@
 
 #include "ike/conn_export.h"
 #include "ike/exchange.h"
+#include "ike/metrics.h"
 #include "ike/initiate.h"
 #include "ike/initiate_rpc.h"
 #include "ike/sa_list.h"
@@ -125,6 +126,7 @@ void ike_service_fill_status(void *arg, struct status_builder *b)
 		     (double)sa_table_count(svc->sas), NULL, NULL);
 	status_gauge(b, "ike_sas_half_open", "IKE_SAs still in IKE_SA_INIT",
 		     (double)sa_table_count_half_open(svc->sas), NULL, NULL);
+	metrics_fill(svc, b);
 }
 
 static void handle_list_vips(void *arg, const ProtobufCMessage *request,
