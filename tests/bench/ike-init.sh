@@ -22,9 +22,10 @@
 #   BENCH_IKE_COUNT (950) requests to a freshly started responder, and
 #   both responders are restarted for every round alike (charon's own
 #   global limit, init_limit_half_open, is off by default).
-# - charon's DoS protection would answer with COOKIEs after 10 half-open
-#   SAs and drop a source address after 5: cookie_threshold,
-#   cookie_threshold_ip and block_threshold are set far above a round.
+# - Both responders' DoS protection would answer with COOKIEs after 10
+#   half-open SAs and drop a source address after 5: cookie_threshold
+#   (and charon's cookie_threshold_ip) and block_threshold are set far above
+#   a round.
 #   Requests also come from 8 source addresses and 16 source ports.
 # - The generator keeps at most BENCH_IKE_WINDOW (16) requests outstanding;
 #   an unanswered request counts as lost after 1 s and frees its slot.
@@ -228,6 +229,10 @@ cygnet {
 	authority {
 		swanctl_dir = $cyg/swanctl
 		crl_cache_dir = $cyg/crls
+	}
+	ike {
+		cookie_threshold = 1000000
+		block_threshold = 1000000
 	}
 }
 EOF
