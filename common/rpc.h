@@ -43,7 +43,8 @@ void rpc_reply_message(struct rpc_reply *reply, const ProtobufCMessage *msg);
 void rpc_reply_error(struct rpc_reply *reply, Cygnet__RpcStatus status,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* url: ipc://, tcp://, tls+tcp:// (tls required then).  For ipc:// the
+/* url: ipc://, tcp://, tls+tcp:// (tls required then); a client takes a
+ * list of them too (settings_url_next).  For ipc:// the
  * socket's directory is created 0750 and the socket made 0660.  methods
  * must outlive the server. */
 struct rpc_server *rpc_server_start(const char *url, const struct rpc_tls *tls,

@@ -96,6 +96,27 @@ static int client_socket(struct rpc_client *client, char *err, size_t errlen)
 	return 0;
 }
 
+/* One dialer per URL of the list: with several servers the REQ socket
+ * sends each call over one of the connections. */
+static int dial_all(struct rpc_client *client, const char *urls,
+		    const struct rpc_tls *tls, char *err, size_t errlen)
+{
+	const char *cursor = urls;
+	char url[SETTINGS_URL_MAX];
+	size_t n = 0;
+
+	while (settings_url_next(&cursor, url, sizeof(url))) {
+		if (endpoint_dial(client->sock, url, tls, err, errlen) != 0)
+			return -1;
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "no URL to dial in '%.64s'", urls);
+		return -1;
+	}
+	return 0;
+}
+
 struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 				   char *err, size_t errlen)
 {
@@ -117,7 +138,7 @@ struct rpc_client *rpc_client_open(const char *url, const struct rpc_tls *tls,
 		free(client);
 		return NULL;
 	}
-	if (endpoint_dial(client->sock, url, tls, err, errlen) != 0) {
+	if (dial_all(client, url, tls, err, errlen) != 0) {
 		nng_close(client->sock);
 		pthread_mutex_destroy(&client->notify_lock);
 		free(client);

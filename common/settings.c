@@ -157,6 +157,36 @@ static int check_url(struct loader *l, const char *key, const char *url)
 		    "tcp:// or tls+tcp://)", url);
 }
 
+bool settings_url_next(const char **cursor, char *out, size_t size)
+{
+	const char *p = *cursor + strspn(*cursor, ", \t");
+	size_t len = strcspn(p, ", \t");
+
+	if (len == 0 || len >= size)
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	*cursor = p + len;
+	return true;
+}
+
+/* Every URL of a list; the first error counts. */
+static int check_urls(struct loader *l, const char *key, const char *urls)
+{
+	const char *cursor = urls;
+	char url[SETTINGS_URL_MAX];
+	size_t n = 0;
+
+	while (settings_url_next(&cursor, url, sizeof(url))) {
+		if (check_url(l, key, url) < 0)
+			return -1;
+		n++;
+	}
+	if (n == 0 || cursor[strspn(cursor, ", \t")] != '\0')
+		return fail(l, l->svc, key, "'%s' is not a list of URLs", urls);
+	return 0;
+}
+
 static int load_url(struct loader *l, const char *key, const char *suffix,
 		    char *dst, size_t size, const char *runtime_dir)
 {
@@ -177,7 +207,7 @@ static int load_url(struct loader *l, const char *key, const char *suffix,
 	}
 	if (copy_value(l, l->svc, key, url, dst, size) < 0)
 		return -1;
-	return check_url(l, key, url);
+	return check_urls(l, key, url);
 }
 
 static int load_status(struct loader *l, struct service_settings *out)

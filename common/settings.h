@@ -16,9 +16,16 @@
  *
  * runtime_dir may also be set per service; the default endpoints are
  * ipc://<runtime_dir>/<svc>.rpc and .events.
+ *
+ * A client may dial several servers of one service: rpc = tcp://a:9202,
+ * tcp://b:9202 (the service's replicas; nng's REQ socket spreads the
+ * calls over the connections).  A server listens on one URL.
  */
 #ifndef CYGNET_SETTINGS_H
 #define CYGNET_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "conf.h"
 
@@ -41,6 +48,11 @@ struct service_settings {
 	int workers;
 	struct rpc_tls tls;
 };
+
+/* The next URL of a list ("tcp://a:1, tcp://b:2", comma or blank
+ * separated) into out, advancing *cursor; false at the end of the list
+ * or for a URL of size or more characters (then *cursor is at it). */
+bool settings_url_next(const char **cursor, char *out, size_t size);
 
 /* Default status ports: 9101 ike, 9102 authority, 9103 pool, 9104 kernel. */
 int settings_default_status_port(const char *service);

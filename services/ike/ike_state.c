@@ -200,6 +200,8 @@ static void pack_sa(const struct ike_sa *sa, struct state_store *s)
 	m->remote_id = (char *)sa->remote_id;
 	m->created_unix = unix_time(sa->created);
 	m->established_unix = unix_time(sa->established);
+	m->reauth_unix = unix_time(sa->reauth_at);
+	m->remote_eap_id = (char *)sa->remote_eap_id;
 	m->next_request_id = sa->next_request_id;
 	m->last_response_id = sa->last_response_id;
 	pack_response(sa, s);
@@ -503,6 +505,8 @@ static int unpack_sa(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 			"local identity", why, whylen) < 0 ||
 	    copy_string(sa->remote_id, sizeof(sa->remote_id), m->remote_id,
 			"remote identity", why, whylen) < 0 ||
+	    copy_string(sa->remote_eap_id, sizeof(sa->remote_eap_id),
+			m->remote_eap_id, "EAP identity", why, whylen) < 0 ||
 	    unpack_address(m->local, &sa->local, "local", why, whylen) < 0 ||
 	    unpack_address(m->remote, &sa->remote, "remote", why, whylen) < 0 ||
 	    unpack_proposal(m->proposal, &sa->proposal, why, whylen) < 0 ||
@@ -521,6 +525,7 @@ static int unpack_sa(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 	sa->fragmentation = (enum fragmentation)m->fragmentation;
 	sa->created = monotonic_time(m->created_unix);
 	sa->established = monotonic_time(m->established_unix);
+	sa->reauth_at = monotonic_time(m->reauth_unix);
 	sa->next_request_id = m->next_request_id;
 	sa->last_response_id = m->last_response_id;
 	sa->state = IKE_SA_ESTABLISHED;

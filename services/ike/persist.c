@@ -104,6 +104,13 @@ void persist_sa_remove(struct ike_service *svc, const struct ike_sa *sa)
 		DBG1(LOG_IKE, "removing %s failed: %s", path, strerror(errno));
 }
 
+void persist_sa_replaced(struct ike_service *svc, const struct ike_sa *new_sa,
+			 const struct ike_sa *old_sa)
+{
+	persist_sa_save(svc, new_sa);
+	persist_sa_remove(svc, old_sa);
+}
+
 /* ---- restore at start ---- */
 
 static uint8_t *read_record(const char *path, size_t *len, char *why,

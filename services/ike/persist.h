@@ -33,5 +33,9 @@ void persist_stop(struct ike_service *svc);
 void persist_sa_save(struct ike_service *svc, const struct ike_sa *sa);
 /* Removes the SA's record. */
 void persist_sa_remove(struct ike_service *svc, const struct ike_sa *sa);
+/* IKE_SA rekeying: the new SA's record replaces the old one's (the old
+ * SA handed its CHILD_SAs and virtual IPs over). */
+void persist_sa_replaced(struct ike_service *svc, const struct ike_sa *new_sa,
+			 const struct ike_sa *old_sa);
 
 #endif

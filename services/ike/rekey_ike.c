@@ -8,6 +8,7 @@
 
 #include "ike/create_child.h"
 #include "ike/ike_auth.h"
+#include "ike/persist.h"
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
@@ -133,6 +134,7 @@ static uint16_t rekey(struct ike_request *req, struct create_keys *k,
 	if (!sa)
 		return N_NO_PROPOSAL_CHOSEN;
 	sa_table_adopt(req->svc->sas, sa, req->sa);
+	persist_sa_replaced(req->svc, sa, req->sa);
 	log_rekeyed(sa, req->sa);
 	write_response(b, sa, k);
 	return 0;

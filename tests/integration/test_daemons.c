@@ -113,7 +113,10 @@ static void write_config(const struct env *env, const char *path)
 		"  pool {\n"
 		"    state_dir = %s/pool\n"
 		"  }\n"
-		"}\n", env->dir, env->dir, env->dir);
+		"  ike {\n"
+		"    state_dir = %s/ike\n"
+		"  }\n"
+		"}\n", env->dir, env->dir, env->dir, env->dir);
 	ck_assert_int_eq(fclose(f), 0);
 }
 

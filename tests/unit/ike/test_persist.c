@@ -78,6 +78,8 @@ static struct ike_sa *make_sa(void)
 	memset(sa->nr, 6, 32);
 	strcpy(sa->local_id, "vpn.example.org");
 	strcpy(sa->remote_id, "C=CH, O=Cygnet, CN=win.example.org");
+	strcpy(sa->remote_eap_id, "alice@example.org");
+	sa->reauth_at = sa_table_now() + 3000;
 	sa->created = sa_table_now() - 40;
 	sa->established = sa_table_now() - 39;
 	sa->next_request_id = 3;
@@ -108,6 +110,8 @@ static void check_same(const struct ike_sa *a, const struct ike_sa *b)
 	ck_assert_mem_eq(b->ni, a->ni, 32);
 	ck_assert_mem_eq(b->nr, a->nr, 32);
 	ck_assert_str_eq(b->remote_id, a->remote_id);
+	ck_assert_str_eq(b->remote_eap_id, "alice@example.org");
+	ck_assert_int_le(labs((long)(b->reauth_at - a->reauth_at)), 1);
 	ck_assert_uint_eq(b->next_request_id, 3);
 	ck_assert_uint_eq(b->last_response_id, 2);
 	ck_assert_uint_eq(b->last_response_count, 2);
