@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ike/exchange.h"
+#include "ike/persist.h"
 #include "ike/sa_role.h"
 #include "log.h"
 
@@ -138,6 +139,7 @@ int request_send(struct ike_service *svc, struct ike_sa *sa,
 		return -1;
 	}
 	sa->our_next_id++;
+	persist_sa_save(svc, sa);
 	request_free(sa->request);
 	sa->request = r;
 	schedule(svc, r);
@@ -158,8 +160,10 @@ int request_send_plain(struct ike_service *svc, struct ike_sa *sa,
 	pkt->len = len;
 	pkt->local = sa->local;
 	pkt->remote = sa->remote;
-	if (r->count == 0 || ike_send_logged(svc, pkt) < 0)
+	if (r->count == 0)
 		goto out;
+	/* A failed send is logged; the retransmits try again. */
+	ike_send_logged(svc, pkt);
 	sa->our_next_id = 1;
 	request_free(sa->request);
 	sa->request = r;

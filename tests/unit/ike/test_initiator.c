@@ -1,0 +1,580 @@
+/* Cygnet as the initiator, driven message by message against Cygnet's
+ * own responder in the same process: IKE_SA_INIT (INVALID_KE_PAYLOAD and
+ * the retry with the group asked for), IKE_AUTH with the AUTH octets of
+ * each role checked by a stand-in authority, the CHILD_SA's keys crossed
+ * between the two sides at a stand-in kernel service, our DELETE, and
+ * the retransmits of a request nobody answers. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <openssl/sha.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authority.pb-c.h"
+#include "ike/delete.h"
+#include "ike/exchange.h"
+#include "ike/initiate.h"
+#include "ike/sa_timers.h"
+#include "kernel.pb-c.h"
+#include "log.h"
+#include "testmain.h"
+
+static const char initiator_conf[] =
+	"connections {\n"
+	"  moon {\n"
+	"    local_addrs = 127.0.0.1\n"
+	"    remote_addrs = 127.0.0.2\n"
+	"    proposals = aes256-sha256-ecp256, aes128-sha256-modp2048\n"
+	"    send_cert = always\n"
+	"    local { auth = pubkey\n id = moon.example.org }\n"
+	"    remote { auth = pubkey\n id = sun.example.org }\n"
+	"    children {\n"
+	"      net {\n"
+	"        local_ts = 198.51.100.0/24\n"
+	"        esp_proposals = aes256-sha1\n"
+	"      }\n"
+	"    }\n"
+	"  }\n"
+	"}\n";
+
+static const char responder_conf[] =
+	"connections {\n"
+	"  sun {\n"
+	"    proposals = aes128-sha256-modp2048\n"
+	"    send_cert = always\n"
+	"    local { auth = pubkey\n id = sun.example.org }\n"
+	"    remote { auth = pubkey\n id = moon.example.org }\n"
+	"    children {\n"
+	"      net {\n"
+	"        remote_ts = 198.51.100.0/24\n"
+	"        esp_proposals = aes256-sha1\n"
+	"      }\n"
+	"    }\n"
+	"  }\n"
+	"}\n";
+
+static struct ike_service ini, resp;
+static struct conf *ini_conf, *resp_conf;
+static int peer_fd = -1;		/* the responder's address */
+static uint16_t port;
+static struct rpc_server *authority, *kernel;
+static char authority_url[128], kernel_url[128];
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char logbuf[1 << 17];
+static size_t loglen;
+
+/* SAs the stand-in kernel service was given: SPI and encryption key. */
+#define SAS_MAX 16
+static struct {
+	pthread_mutex_t lock;
+	uint32_t next_spi;
+	size_t n_in, n_out;
+	struct { uint32_t spi; uint8_t key[32]; } in[SAS_MAX], out[SAS_MAX];
+	size_t verified;	/* VERIFY_AUTH calls with a valid signature */
+} stand;
+
+static void capture(void *arg, enum log_subsys subsys, int level,
+		    const char *line)
+{
+	(void)arg;
+	(void)subsys;
+	(void)level;
+	pthread_mutex_lock(&log_lock);
+	loglen += (size_t)snprintf(logbuf + loglen, sizeof(logbuf) - loglen,
+				   "%s\n", line);
+	if (loglen >= sizeof(logbuf))
+		loglen = sizeof(logbuf) - 1;
+	pthread_mutex_unlock(&log_lock);
+}
+
+static void assert_logged(const char *text)
+{
+	pthread_mutex_lock(&log_lock);
+	ck_assert_msg(strstr(logbuf, text) != NULL, "not logged: %s\n--\n%s",
+		      text, logbuf);
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* ---- stand-in authority: signatures are SHA-256 of the octets -------- */
+
+static void local_cert(void *ctx, const ProtobufCMessage *req,
+		       struct rpc_reply *reply)
+{
+	Cygnet__LocalCertReply r = CYGNET__LOCAL_CERT_REPLY__INIT;
+	static uint8_t cert[] = "not a certificate";
+
+	(void)ctx;
+	(void)req;
+	r.cert = (ProtobufCBinaryData){ sizeof(cert), cert };
+	r.subject = "CN=stand-in";
+	rpc_reply_message(reply, &r.base);
+}
+
+static void sign(void *ctx, const ProtobufCMessage *req, struct rpc_reply *reply)
+{
+	const Cygnet__SignRequest *s = (const Cygnet__SignRequest *)req;
+	Cygnet__SignReply r = CYGNET__SIGN_REPLY__INIT;
+	uint8_t digest[SHA256_DIGEST_LENGTH];
+
+	(void)ctx;
+	SHA256(s->octets.data, s->octets.len, digest);
+	r.auth_method = CYGNET__AUTH_METHOD__AUTH_ECDSA_256;
+	r.signature = (ProtobufCBinaryData){ sizeof(digest), digest };
+	r.key_type = "ECDSA-256";
+	rpc_reply_message(reply, &r.base);
+}
+
+static void verify_cert(void *ctx, const ProtobufCMessage *req,
+			struct rpc_reply *reply)
+{
+	Cygnet__VerifyCertReply r = CYGNET__VERIFY_CERT_REPLY__INIT;
+
+	(void)ctx;
+	(void)req;
+	r.trusted = true;
+	r.subject = "CN=stand-in";
+	rpc_reply_message(reply, &r.base);
+}
+
+static void verify_auth(void *ctx, const ProtobufCMessage *req,
+			struct rpc_reply *reply)
+{
+	const Cygnet__VerifyAuthRequest *v = (const Cygnet__VerifyAuthRequest *)req;
+	Cygnet__VerifyAuthReply r = CYGNET__VERIFY_AUTH_REPLY__INIT;
+	uint8_t digest[SHA256_DIGEST_LENGTH];
+
+	(void)ctx;
+	SHA256(v->octets.data, v->octets.len, digest);
+	r.valid = v->signature.len == sizeof(digest) &&
+		  memcmp(v->signature.data, digest, sizeof(digest)) == 0;
+	r.reason = "signature does not match the octets";
+	pthread_mutex_lock(&stand.lock);
+	stand.verified += r.valid;
+	pthread_mutex_unlock(&stand.lock);
+	rpc_reply_message(reply, &r.base);
+}
+
+/* ---- stand-in kernel service ----------------------------------------- */
+
+static void alloc_spi(void *ctx, const ProtobufCMessage *req,
+		      struct rpc_reply *reply)
+{
+	Cygnet__AllocSpiReply r = CYGNET__ALLOC_SPI_REPLY__INIT;
+
+	(void)ctx;
+	(void)req;
+	pthread_mutex_lock(&stand.lock);
+	r.spi = stand.next_spi++;
+	pthread_mutex_unlock(&stand.lock);
+	rpc_reply_message(reply, &r.base);
+}
+
+static void sa_config(void *ctx, const ProtobufCMessage *req,
+		      struct rpc_reply *reply)
+{
+	const Cygnet__SaConfig *cfg = (const Cygnet__SaConfig *)req;
+	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
+	size_t *n;
+
+	(void)ctx;
+	pthread_mutex_lock(&stand.lock);
+	n = cfg->inbound ? &stand.n_in : &stand.n_out;
+	if (*n < SAS_MAX && cfg->encr_key.len == 32) {
+		(cfg->inbound ? stand.in : stand.out)[*n].spi = cfg->spi;
+		memcpy((cfg->inbound ? stand.in : stand.out)[*n].key,
+		       cfg->encr_key.data, 32);
+		(*n)++;
+	}
+	pthread_mutex_unlock(&stand.lock);
+	rpc_reply_message(reply, &empty.base);
+}
+
+static void empty_reply(void *ctx, const ProtobufCMessage *req,
+			struct rpc_reply *reply)
+{
+	Cygnet__Empty empty = CYGNET__EMPTY__INIT;
+
+	(void)ctx;
+	(void)req;
+	rpc_reply_message(reply, &empty.base);
+}
+
+static void policy(void *ctx, const ProtobufCMessage *req,
+		   struct rpc_reply *reply)
+{
+	Cygnet__PolicyReply r = CYGNET__POLICY_REPLY__INIT;
+
+	(void)ctx;
+	(void)req;
+	rpc_reply_message(reply, &r.base);
+}
+
+/* Each answers both sides' calls. */
+static const struct rpc_method authority_methods[] = {
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_LOCAL_CERT, "local_cert",
+	  &cygnet__local_cert_request__descriptor, local_cert },
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_SIGN, "sign",
+	  &cygnet__sign_request__descriptor, sign },
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_VERIFY_CERT, "verify_cert",
+	  &cygnet__verify_cert_request__descriptor, verify_cert },
+	{ CYGNET__AUTHORITY_METHOD__AUTHORITY_VERIFY_AUTH, "verify_auth",
+	  &cygnet__verify_auth_request__descriptor, verify_auth },
+};
+
+static const struct rpc_method kernel_methods[] = {
+	{ CYGNET__KERNEL_METHOD__KERNEL_ALLOC_SPI, "alloc_spi",
+	  &cygnet__alloc_spi_request__descriptor, alloc_spi },
+	{ CYGNET__KERNEL_METHOD__KERNEL_UPDATE_SA, "update_sa",
+	  &cygnet__sa_config__descriptor, sa_config },
+	{ CYGNET__KERNEL_METHOD__KERNEL_ADD_SA, "add_sa",
+	  &cygnet__sa_config__descriptor, sa_config },
+	{ CYGNET__KERNEL_METHOD__KERNEL_DEL_SA, "del_sa",
+	  &cygnet__sa_id__descriptor, empty_reply },
+	{ CYGNET__KERNEL_METHOD__KERNEL_ADD_POLICY, "add_policy",
+	  &cygnet__policy_config__descriptor, policy },
+	{ CYGNET__KERNEL_METHOD__KERNEL_DEL_POLICY, "del_policy",
+	  &cygnet__policy_config__descriptor, policy },
+};
+
+/* ---- the two services ------------------------------------------------- */
+
+static void service_up(struct ike_service *svc, struct conf **conf,
+		       const char *text)
+{
+	struct conf_error cerr;
+	char err[256];
+
+	ck_assert_int_eq(ike_service_init(svc), 0);
+	*conf = conf_load_string(text, "test.conf", &cerr);
+	ck_assert_ptr_nonnull(*conf);
+	ck_assert_msg(ike_service_configure(svc, *conf, false, err,
+					    sizeof(err)) == 0, "%s", err);
+	svc->certreq.authority = rpc_client_open(authority_url, NULL, err,
+						 sizeof(err));
+	svc->kernel = rpc_client_open(kernel_url, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(svc->kernel);
+	svc->settings.port = port;
+	svc->settings.port_nat_t = (uint16_t)(port + 1);
+	svc->settings.retransmit = (struct retransmit_settings){ 0.05, 1.0, 2 };
+}
+
+static void service_down(struct ike_service *svc, struct conf *conf)
+{
+	request_wait_all(svc);
+	ike_sockets_close(&svc->sockets);
+	rpc_client_close(svc->certreq.authority);
+	rpc_client_close(svc->kernel);
+	svc->certreq.authority = svc->kernel = NULL;
+	ike_service_cleanup(svc);
+	conf_free(conf);
+}
+
+static struct rpc_server *stand_in(char *url, const char *name,
+				   const struct rpc_method *methods, size_t n)
+{
+	struct rpc_server *server;
+	char err[256];
+
+	snprintf(url, 128, "ipc:///tmp/cygnet-test-initiator-%s-%d.rpc", name,
+		 (int)getpid());
+	server = rpc_server_start(url, NULL, methods, n, NULL, 4, err,
+				  sizeof(err));
+	ck_assert_msg(server != NULL, "%s", err);
+	return server;
+}
+
+static void setup(void)
+{
+	struct sockaddr_in peer = { .sin_family = AF_INET };
+	char *listen[] = { "127.0.0.1" };
+	char err[256];
+
+	loglen = 0;
+	logbuf[0] = '\0';
+	log_set_sink(capture, NULL);
+	memset(&stand, 0, sizeof(stand));
+	pthread_mutex_init(&stand.lock, NULL);
+	stand.next_spi = 0xc0000001;
+	authority = stand_in(authority_url, "authority", authority_methods,
+			     sizeof(authority_methods) / sizeof(authority_methods[0]));
+	kernel = stand_in(kernel_url, "kernel", kernel_methods,
+			  sizeof(kernel_methods) / sizeof(kernel_methods[0]));
+	port = (uint16_t)(20000 + (getpid() % 10000) * 2);
+	service_up(&ini, &ini_conf, initiator_conf);
+	service_up(&resp, &resp_conf, responder_conf);
+	ck_assert_msg(ike_sockets_open(&ini.sockets, listen, 1, port,
+				       (uint16_t)(port + 1), err,
+				       sizeof(err)) == 0, "%s", err);
+	peer_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	peer.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.2", &peer.sin_addr);
+	ck_assert_int_eq(bind(peer_fd, (struct sockaddr *)&peer, sizeof(peer)), 0);
+}
+
+static void teardown(void)
+{
+	service_down(&ini, ini_conf);
+	service_down(&resp, resp_conf);
+	close(peer_fd);
+	rpc_server_stop(authority);
+	rpc_server_stop(kernel);
+	log_set_sink(NULL, NULL);
+}
+
+static void addr(struct sockaddr_storage *ss, const char *ip)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &in->sin_addr);
+}
+
+/* What the initiator sent to the responder's address, within 2 s;
+ * false when nothing came. */
+static bool receive(struct packet *pkt)
+{
+	struct pollfd p = { .fd = peer_fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, 2000) != 1)
+		return false;
+	n = recv(peer_fd, pkt->data, sizeof(pkt->data), 0);
+	ck_assert_int_gt(n, 0);
+	pkt->len = (size_t)n;
+	addr(&pkt->local, "127.0.0.2");
+	addr(&pkt->remote, "127.0.0.1");
+	return true;
+}
+
+/* A packet the responder answers into out (IKE_SA_INIT), or its worker
+ * caches (encrypted exchanges): into out either way. */
+static void to_responder(struct packet *pkt, struct packet *out)
+{
+	struct ike_message msg;
+	struct ike_sa *sa;
+	uint64_t spi_i, spi_r;
+
+	if (ike_process(&resp, pkt, out) == 1) {
+		ck_assert_int_eq(message_parse(out->data, out->len, &msg), PARSE_OK);
+	} else {
+		request_wait_all(&resp);
+		ck_assert_int_eq(message_parse(pkt->data, pkt->len, &msg), PARSE_OK);
+		memcpy(&spi_i, msg.hdr.spi_i, 8);
+		memcpy(&spi_r, msg.hdr.spi_r, 8);
+		sa = sa_table_find_spis(resp.sas, spi_i, spi_r);
+		ck_assert_ptr_nonnull(sa);
+		ck_assert_ptr_nonnull(sa->last_response);
+		ck_assert_uint_eq(sa->last_response_count, 1);
+		memcpy(out->data, sa->last_response, sa->last_response_len);
+		out->len = sa->last_response_len;
+	}
+	addr(&out->local, "127.0.0.1");
+	addr(&out->remote, "127.0.0.2");
+}
+
+/* The responder's answer goes to the initiator, whose worker then
+ * sends its next request (if any). */
+static void to_initiator(struct packet *pkt)
+{
+	struct packet *none = malloc(sizeof(*none));
+
+	ck_assert_int_eq(ike_process(&ini, pkt, none), 0);
+	request_wait_all(&ini);
+	free(none);
+}
+
+static struct ike_sa *sa_by_id(struct ike_service *svc, uint64_t id)
+{
+	size_t n;
+	struct ike_sa **all = sa_table_pointers(svc->sas, &n), *found = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->unique_id == id)
+			found = all[i];
+	free(all);
+	return found;
+}
+
+static uint16_t ke_group(const struct packet *pkt)
+{
+	struct ike_message msg;
+	struct ke_payload ke;
+	const struct payload *p;
+
+	ck_assert_int_eq(message_parse(pkt->data, pkt->len, &msg), PARSE_OK);
+	ck_assert_uint_eq(msg.hdr.exchange, IKE_SA_INIT);
+	ck_assert(msg.hdr.flags & FLAG_INITIATOR);
+	ck_assert(!(msg.hdr.flags & FLAG_RESPONSE));
+	p = message_find(&msg, PL_KE);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(message_find_notify(&msg, N_NAT_DETECTION_SOURCE_IP));
+	ck_assert_ptr_nonnull(message_find_notify(&msg, N_IKEV2_FRAGMENTATION_SUPPORTED));
+	payload_ke_parse(p->body, p->len, &ke);
+	return ke.group;
+}
+
+/* Each side's outbound key is the other side's inbound key. */
+static void assert_keys_crossed(void)
+{
+	ck_assert_uint_eq(stand.n_in, 2);
+	ck_assert_uint_eq(stand.n_out, 2);
+	for (size_t i = 0; i < 2; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < 2; k++)
+			found |= stand.out[i].spi == stand.in[k].spi &&
+				 memcmp(stand.out[i].key, stand.in[k].key, 32) == 0;
+		ck_assert_msg(found, "outbound SA %08x has no inbound twin",
+			      stand.out[i].spi);
+	}
+	ck_assert(memcmp(stand.in[0].key, stand.in[1].key, 32) != 0);
+}
+
+START_TEST(initiate_establish_delete)
+{
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	struct ike_sa *sa, *peer;
+	char err[256];
+	uint64_t id;
+
+	ck_assert_int_eq(initiate(&ini, "net", NULL, &id, err, sizeof(err)), 0);
+	assert_logged("initiating IKE_SA moon[1] to 127.0.0.2");
+	/* ECP_256 first; the responder wants MODP_2048. */
+	ck_assert(receive(pkt));
+	ck_assert_uint_eq(ke_group(pkt), DH_ECP_256);
+	to_responder(pkt, out);
+	to_initiator(out);
+	assert_logged("peer didn't accept DH group ECP_256, it requested MODP_2048");
+	ck_assert(receive(pkt));
+	ck_assert_uint_eq(ke_group(pkt), DH_MODP_2048);
+	to_responder(pkt, out);
+	to_initiator(out);
+	/* IKE_AUTH: both AUTHs checked against each role's octets. */
+	assert_logged("establishing CHILD_SA net{1}");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("IKE_SA sun[1] established between 127.0.0.2[sun.example.org]"
+		      "...127.0.0.1[moon.example.org]");
+	to_initiator(out);
+	ck_assert_uint_eq(stand.verified, 2);
+	assert_logged("IKE_SA moon[1] established between 127.0.0.1[moon.example.org]"
+		      "...127.0.0.2[sun.example.org]");
+	assert_logged("TS 198.51.100.0/24 === 127.0.0.2/32");
+	sa = sa_by_id(&ini, id);
+	ck_assert_ptr_nonnull(sa);
+	ck_assert(sa->initiator);
+	ck_assert_int_eq(sa->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(sa->initiated, INITIATE_DONE);
+	ck_assert_uint_eq(sa->n_children, 1);
+	ck_assert(sa->children[0].initiated);
+	ck_assert_ptr_null(sa->request);
+	assert_keys_crossed();
+	/* Our DELETE, answered by the responder. */
+	ck_assert_int_eq(ike_sa_delete(&ini, id), 0);
+	assert_logged("sending DELETE for IKE_SA moon[1]");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("received DELETE for IKE_SA sun[1]");
+	peer = sa_by_id(&resp, 1);
+	ck_assert_ptr_nonnull(peer);
+	ck_assert_int_eq(peer->state, IKE_SA_DELETING);
+	to_initiator(out);
+	assert_logged("IKE_SA deleted");
+	ck_assert_int_eq(sa->state, IKE_SA_DELETING);
+	ck_assert_int_eq(ike_sa_delete(&ini, id), -1);
+	free(pkt);
+	free(out);
+}
+END_TEST
+
+/* A response is checked against our request: one with the initiator
+ * flag is ignored; one for the IKE_SA_INIT request after ours too. */
+START_TEST(responses_checked)
+{
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	char err[256];
+	uint64_t id;
+
+	ck_assert_int_eq(initiate(&ini, NULL, "moon", &id, err, sizeof(err)), 0);
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	out->data[19] |= FLAG_INITIATOR;
+	to_initiator(out);
+	assert_logged("IKE_SA_INIT response with invalid flags or exchange, ignored");
+	out->data[19] &= (uint8_t)~FLAG_INITIATOR;
+	to_initiator(out);
+	assert_logged("peer didn't accept DH group ECP_256");
+	ck_assert(receive(pkt));
+	ck_assert_uint_eq(ke_group(pkt), DH_MODP_2048);
+	to_responder(pkt, out);
+	out->data[23] = 1;	/* message ID 1 */
+	to_initiator(out);
+	assert_logged("received message ID 1, expected 0, ignored");
+	ck_assert_int_eq(initiate(&ini, "nonexistent", NULL, &id, err,
+				  sizeof(err)), -1);
+	ck_assert_str_eq(err, "CHILD_SA config 'nonexistent' not found");
+	free(pkt);
+	free(out);
+}
+END_TEST
+
+/* Nobody answers: the request goes out again after 50 ms and 50 ms
+ * (base 1.0), then the SA is given up. */
+START_TEST(retransmits_then_gives_up)
+{
+	struct packet *pkt = malloc(sizeof(*pkt));
+	struct ike_sa *sa;
+	char err[256];
+	uint64_t id;
+	int received = 0;
+
+	ck_assert_int_eq(initiate(&ini, "net", NULL, &id, err, sizeof(err)), 0);
+	sa = sa_by_id(&ini, id);
+	ck_assert_ptr_nonnull(sa);
+	for (int i = 0; i < 40 && sa->state != IKE_SA_DELETING; i++) {
+		usleep(20000);
+		sa_timers_tick(&ini);
+	}
+	while (receive(pkt) && received < 10)
+		received++;
+	ck_assert_int_eq(received, 3);
+	assert_logged("retransmit 1 of request with message ID 0");
+	assert_logged("retransmit 2 of request with message ID 0");
+	assert_logged("giving up after 2 retransmits");
+	assert_logged("establishing IKE_SA failed, peer not responding");
+	ck_assert_int_eq(sa->state, IKE_SA_DELETING);
+	free(pkt);
+}
+END_TEST
+
+START_TEST(backoff)
+{
+	struct retransmit_settings s = { 4.0, 1.8, 5 };
+
+	ck_assert(retransmit_timeout(&s, 0) == 4.0);
+	ck_assert(retransmit_timeout(&s, 1) > 7.19 && retransmit_timeout(&s, 1) < 7.21);
+	ck_assert(retransmit_timeout(&s, 4) > 41.99 && retransmit_timeout(&s, 4) < 42.0);
+}
+END_TEST
+
+static Suite *initiator_suite(void)
+{
+	Suite *s = suite_create("ike_initiator");
+	TCase *tc = tcase_create("exchanges");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, initiate_establish_delete);
+	tcase_add_test(tc, responses_checked);
+	tcase_add_test(tc, retransmits_then_gives_up);
+	tcase_add_test(tc, backoff);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(initiator_suite)
