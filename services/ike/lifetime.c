@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/delete.h"
 #include "ike/sa_table.h"
 #include "ike/service.h"
 #include "log.h"
@@ -142,30 +143,35 @@ static int conn_times(struct ike_service *svc, const char *name,
 	return rc;
 }
 
+static void schedule(struct ike_service *svc, const struct lifetime_event *e)
+{
+	if (lifetime_queue_push(&svc->lifetimes, e) < 0)
+		DBG1(LOG_IKE, "no memory to schedule IKE_SA %s",
+		     e->end ? "deletion" : "reauthentication");
+}
+
 void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 		    const char *conn_name, struct ike_times *out)
 {
 	time_t now = sa_table_now();
+	struct lifetime_event e = { .unique_id = sa->unique_id,
+				    .spi_i = sa->spi_i, .spi_r = sa->spi_r };
 
 	memset(out, 0, sizeof(*out));
 	if (conn_times(svc, conn_name, out) < 0)
 		return;
+	e.expire = out->expire ? now + out->expire : 0;
 	if (out->reauth) {
-		struct lifetime_event e = {
-			.due = now + out->reauth,
-			.expire = out->expire ? now + out->expire : 0,
-			.unique_id = sa->unique_id,
-			.spi_i = sa->spi_i,
-			.spi_r = sa->spi_r,
-		};
-
-		sa->reauth_at = e.due;
+		e.due = sa->reauth_at = now + out->reauth;
 		DBG1(LOG_IKE, "scheduling reauthentication in %lds", out->reauth);
-		if (lifetime_queue_push(&svc->lifetimes, &e) < 0)
-			DBG1(LOG_IKE, "no memory to schedule reauthentication");
+		schedule(svc, &e);
 	}
-	if (out->expire)
+	if (out->expire) {
+		e.due = e.expire;
+		e.end = true;
 		DBG1(LOG_IKE, "maximum IKE_SA lifetime %lds", out->expire);
+		schedule(svc, &e);
+	}
 }
 
 /* charon's time deltas: "42 seconds", "3 minutes", "2 hours", "4 days". */
@@ -212,6 +218,14 @@ void lifetime_tick(struct ike_service *svc, time_t now)
 		if (!sa || sa->unique_id != e.unique_id ||
 		    sa->state != IKE_SA_ESTABLISHED)
 			continue;
-		reauth_due(sa, &e, now);
+		if (!e.end) {
+			reauth_due(sa, &e, now);
+			continue;
+		}
+		/* A worker or a request of ours holds the SA: next second. */
+		if (ike_sa_delete(svc, e.unique_id) == 1) {
+			e.due = now + 1;
+			schedule(svc, &e);
+		}
 	}
 }

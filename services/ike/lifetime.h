@@ -3,7 +3,8 @@
  * rand_time, the IKE_SA ends over_time after the earlier of the
  * reauthentication and rekeying times.  The peer learns the time from
  * AUTH_LIFETIME (RFC 4478); a responder cannot reauthenticate itself,
- * so at that time it only logs that the initiator did not. */
+ * so at that time it only logs that the initiator did not, and at the
+ * end it deletes the IKE_SA (our DELETE, delete.h). */
 #ifndef CYGNET_IKE_LIFETIME_H
 #define CYGNET_IKE_LIFETIME_H
 
@@ -32,6 +33,7 @@ void lifetime_compute(const struct conn_cfg *conn, uint32_t reauth_jitter,
 
 struct lifetime_event {
 	time_t due;		/* CLOCK_MONOTONIC seconds */
+	bool end;		/* the maximum lifetime, else reauthentication */
 	time_t expire;		/* when the IKE_SA ends, 0 never */
 	uint64_t unique_id;
 	uint64_t spi_i;
@@ -55,8 +57,7 @@ bool lifetime_queue_pop_due(struct lifetime_queue *q, time_t now,
 
 /* On establishment of sa with connection conn_name: charon's
  * "scheduling reauthentication in Ns" and "maximum IKE_SA lifetime Ns",
- * and the reauthentication queued.  out gets the times (zero if the
- * connection is gone). */
+ * both queued.  out gets the times (zero if the connection is gone). */
 void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 		    const char *conn_name, struct ike_times *out);
 
