@@ -8,7 +8,8 @@
 # service and authenticates both sides with the MSK; the leases go to the
 # EAP identity.  mallory's revoked certificate is refused by the
 # authority in EAP-TLS (a TLS alert), the client gives up with
-# AUTHENTICATION_FAILED and the IKE_SA is never established.
+# AUTHENTICATION_FAILED and the IKE_SA is never established.  alice
+# disconnects and reconnects to the same addresses.
 # On a kernel without ESP the CHILD_SA fails as in scenario 30.
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
@@ -194,6 +195,25 @@ if grep -qF "IKE_SA eap-tls[2] established" "$ike_log"; then
 	cyg_fail revoked-not-established "mallory's IKE_SA was established"
 else
 	cyg_pass revoked-not-established
+fi
+
+# The seed's disconnect and a reconnect: the leases go offline with the
+# IKE_SA and come back to alice with the same addresses.
+cyg_swanctl client --terminate --ike eap --timeout 10 \
+	>"$CYG_LOGS/swanctl-terminate-eap.txt" 2>&1
+cyg_assert_log disconnect "$ike_log" "received DELETE for IKE_SA eap-tls[1]"
+cyg_check leases-offline cyg_wait_log "$CYG_LOGS/cygnet-pool.log" \
+	"lease 2001:db8:64::1 by 'alice@example.org' went offline" 10
+cyg_swanctl client --initiate --child eap --timeout 30 \
+	>"$CYG_LOGS/swanctl-reinitiate-eap.txt" 2>&1
+cyg_assert_log reconnect "$ike_log" "IKE_SA eap-tls[3] established" \
+	"reassigning offline lease to 'alice@example.org'"
+first=$(grep -F "to peer 'alice@example.org'" "$ike_log" | head -n 2 | sed 's/.*virtual IP \([^ ]*\) .*/\1/' | tr '\n' ' ')
+again=$(grep -F "to peer 'alice@example.org'" "$ike_log" | sed -n '3,4p' | sed 's/.*virtual IP \([^ ]*\) .*/\1/' | tr '\n' ' ')
+if [ -n "$first" ] && [ "$first" = "$again" ]; then
+	cyg_pass same-addresses
+else
+	cyg_fail same-addresses "first '$first', after reconnect '$again'"
 fi
 
 cyg_stop_cygnet
