@@ -81,8 +81,10 @@ cyg_check_exchanges() {
 		"generating IKE_AUTH response 8 \[ AUTH CPRP\(ADDR ADDR6 DNS\) ${child:+$child }N\(AUTH_LFT\) N\(MOBIKE_SUP\)( N\(ADD_[46]_ADDR\))+${child:- N\(NO_PROP\)} \]"
 }
 
-# cygnetctl --list-sas / --list-conns / --list-pools --leases line by line
-# in the shape of the seed's swanctl output.
+# cygnetctl --list-sas / --list-conns / --list-certs / --list-pools --leases
+# line by line in the shape of the seed's swanctl output (the seed's
+# --list-certs also shows the client's certificate from EAP-TLS, which
+# the authority does not list).
 cyg_check_listings() {
 	local child=()
 	[ "$CYG_ESP" = kernel ] && child=(
@@ -119,6 +121,32 @@ cyg_check_listings() {
 		"    cacerts: C=CH, O=Cygnet Test, CN=Cygnet Test Root CA" \
 		"  eap-tls: TUNNEL, rekeying every 3600s" \
 		"    local:  0\.0\.0\.0/0 ::/0" "    remote: dynamic"
+	local hex="[0-9a-f]{2}(:[0-9a-f]{2})*" date="[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} [0-9]{4}"
+	cyg_assert_shape list-certs "$CYG_LOGS/cygnetctl-list-certs.txt" \
+		"" "List of X.509 End Entity Certificates" "" \
+		"  subject:  \"C=CH, O=Cygnet Test, CN=vpn\.example\.org\"" \
+		"  issuer:   \"C=CH, O=Cygnet Test, CN=Cygnet Test Root CA\"" \
+		"  validity:  not before $date, ok" \
+		"             not after  $date, ok \(expires in [0-9]+ days\)" \
+		"  serial:    $hex" "  altNames:  vpn\.example\.org" \
+		"  flags:     serverAuth " "  CRL URIs:  http://203\.0\.113\.80/ca\.crl" \
+		"  authkeyId: $hex" "  subjkeyId: $hex" \
+		"  pubkey:    ECDSA 256 bits, has private key" \
+		"  keyid:     $hex" "  subjkey:   $hex" \
+		"" "List of X.509 CA Certificates" "" \
+		"  subject:  \"C=CH, O=Cygnet Test, CN=Cygnet Test Root CA\"" \
+		"  issuer:   \"C=CH, O=Cygnet Test, CN=Cygnet Test Root CA\"" \
+		"  validity:  not before $date, ok" \
+		"             not after  $date, ok \(expires in [0-9]+ days\)" \
+		"  serial:    $hex" "  flags:     CA CRLSign self-signed " \
+		"  pathlen:   1" "  subjkeyId: $hex" "  pubkey:    RSA 3072 bits" \
+		"  keyid:     $hex" "  subjkey:   $hex" \
+		"" "List of X.509 CRLs" "" \
+		"  issuer:   \"C=CH, O=Cygnet Test, CN=Cygnet Test Root CA\"" \
+		"  update:    this on $date, ok" \
+		"             next on $date, ok \(expires in [0-9]+ days\)" \
+		"  serial:    $hex" "  authKeyId: $hex" \
+		"  1 revoked certificate:" "    $hex: $date, key compromise"
 	cyg_assert_shape list-pools-leases "$CYG_LOGS/cygnetctl-leases.txt" \
 		"ipv4                 198\.51\.100\.64                        1 / 0 / 62" \
 		"  198\.51\.100\.65                  online   'alice@example\.org'" \
