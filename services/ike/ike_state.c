@@ -144,6 +144,7 @@ static Cygnet__ChildSaState *pack_child(const struct child_sa *c,
 	m->rekey_time = c->rekey_time;
 	m->life_time = c->life_time;
 	m->keymat = bytes(c->keymat, c->keymat_len);
+	m->initiated = c->initiated;
 	return m;
 }
 
@@ -202,6 +203,11 @@ static void pack_sa(const struct ike_sa *sa, struct state_store *s)
 	m->established_unix = unix_time(sa->established);
 	m->reauth_unix = unix_time(sa->reauth_at);
 	m->remote_eap_id = (char *)sa->remote_eap_id;
+	m->initiator = sa->initiator;
+	m->our_next_id = sa->our_next_id;
+	m->dpd_delay = sa->dpd_delay;
+	m->dpd_action = sa->dpd_action;
+	m->local_nat = sa->local_nat;
 	m->next_request_id = sa->next_request_id;
 	m->last_response_id = sa->last_response_id;
 	pack_response(sa, s);
@@ -415,6 +421,7 @@ static int unpack_child(const Cygnet__ChildSaState *m, struct child_sa *c,
 	c->spi_out = m->spi_out;
 	c->tunnel = m->tunnel;
 	c->encap = m->encap;
+	c->initiated = m->initiated;
 	c->sa_in = m->sa_in;
 	c->sa_out = m->sa_out;
 	c->policies = m->policies;
@@ -499,6 +506,9 @@ static int unpack_sa(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 		return fail(why, whylen, "SPI missing");
 	if (m->fragmentation > FRAG_FORCE)
 		return fail(why, whylen, "fragmentation %u", m->fragmentation);
+	if (m->dpd_action < ACTION_NONE || m->dpd_action > ACTION_RESTART ||
+	    m->dpd_delay < 0)
+		return fail(why, whylen, "DPD settings out of range");
 	if (copy_string(sa->conn, sizeof(sa->conn), m->conn, "connection name",
 			why, whylen) < 0 ||
 	    copy_string(sa->local_id, sizeof(sa->local_id), m->local_id,
@@ -528,6 +538,11 @@ static int unpack_sa(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 	sa->reauth_at = monotonic_time(m->reauth_unix);
 	sa->next_request_id = m->next_request_id;
 	sa->last_response_id = m->last_response_id;
+	sa->initiator = m->initiator;
+	sa->our_next_id = m->our_next_id;
+	sa->dpd_delay = (long)m->dpd_delay;
+	sa->dpd_action = m->dpd_action;
+	sa->local_nat = m->local_nat;
 	sa->state = IKE_SA_ESTABLISHED;
 	return unpack_response(m, sa, why, whylen);
 }

@@ -65,8 +65,8 @@ static Cygnet__TrafficSelector **selectors(const struct ts *ts, size_t n,
 }
 
 /* The KEYMAT split as child_install does: the initiator-to-responder
- * encryption and integrity keys first (our inbound ones: we are the
- * responder), then the other direction. */
+ * encryption and integrity keys first, then the other direction; ours
+ * outbound when we initiated the CHILD_SA. */
 static int fill_sas(const struct child_sa *child, struct child_msgs *m)
 {
 	const struct transform *encr = proposal_first(&child->proposal, TRANS_ENCR);
@@ -78,8 +78,9 @@ static int fill_sas(const struct child_sa *child, struct child_msgs *m)
 		return -1;
 	for (int dir = 0; dir < 2; dir++) {
 		Cygnet__SaConfig *c = &m->sa[dir];
-		const uint8_t *k = child->keymat + (size_t)dir * (e + i);
 		bool inbound = dir == 0;
+		bool first_half = inbound != child->initiated;
+		const uint8_t *k = child->keymat + (first_half ? 0 : e + i);
 
 		cygnet__sa_config__init(c);
 		c->protocol = IPPROTO_ESP_NUM;

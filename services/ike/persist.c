@@ -176,6 +176,7 @@ static int insert(struct ike_service *svc, struct ike_sa *restored)
 	sa->next = next;
 	sa->state = IKE_SA_CREATED;
 	sa->busy = false;
+	sa->last_received = sa_table_now();
 	reassembly_init(&sa->reassembly, &svc->frag_budget,
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
 	for (size_t i = 0; i < sa->n_children; i++) {

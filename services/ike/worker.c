@@ -37,6 +37,7 @@ static void *run(void *arg)
 	if (req->response_to) {
 		free(buf);
 		response_handle(req);
+		persist_sa_save(req->svc, req->sa);
 		finish(req);
 		return NULL;
 	}

@@ -28,7 +28,7 @@ static void fill_child(struct child_sa *c)
 	c->proposal.protocol = PROTO_ESP;
 	c->proposal.spi_size = 4;
 	memcpy(c->proposal.spi, "\x9b\xcd\x9c\x12", 4);
-	c->tunnel = c->encap = true;
+	c->tunnel = c->encap = c->initiated = true;
 	c->n_local_ts = 1;
 	c->local_ts[0] = (struct ts){ .type = TS_IPV4_ADDR_RANGE,
 		.end_port = 65535, .end = { 255, 255, 255, 255 } };
@@ -92,6 +92,11 @@ static struct ike_sa *make_sa(void)
 		.identity = "C=CH, O=Cygnet, CN=win.example.org" };
 	sa->n_children = 1;
 	fill_child(&sa->children[0]);
+	sa->initiator = true;
+	sa->our_next_id = 5;
+	sa->dpd_delay = 30;
+	sa->dpd_action = ACTION_RESTART;
+	sa->local_nat = true;
 	return sa;
 }
 
@@ -120,6 +125,10 @@ static void check_same(const struct ike_sa *a, const struct ike_sa *b)
 	ck_assert_uint_eq(b->last_response_lens[1], a->last_response_lens[1]);
 	ck_assert_uint_eq(b->n_vips, 1);
 	ck_assert_mem_eq(&b->vips[0], &a->vips[0], sizeof(a->vips[0]));
+	ck_assert(b->initiator && b->local_nat);
+	ck_assert_uint_eq(b->our_next_id, 5);
+	ck_assert_int_eq(b->dpd_delay, 30);
+	ck_assert_int_eq(b->dpd_action, ACTION_RESTART);
 	ck_assert_uint_eq(b->n_children, 1);
 	ck_assert_mem_eq(&b->children[0], &a->children[0],
 			 sizeof(a->children[0]));
