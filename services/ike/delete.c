@@ -7,6 +7,7 @@
 
 #include "ike/child_install.h"
 #include "ike/exchange.h"
+#include "ike/initiate.h"
 #include "ike/request_out.h"
 #include "log.h"
 
@@ -38,12 +39,13 @@ static int send_info(struct ike_service *svc, struct ike_sa *sa,
 
 int ike_sa_delete_owned(struct ike_service *svc, struct ike_sa *sa)
 {
-	if (request_pending(sa))
-		return 1;
 	if (sa->state != IKE_SA_ESTABLISHED) {
+		initiating_abort(svc, sa);
 		exchange_sa_gone(svc, sa);
 		return 0;
 	}
+	if (request_pending(sa))
+		return 1;
 	ike_sa_log_deleting(sa);
 	DBG1(LOG_IKE, "sending DELETE for IKE_SA %s[%llu]", sa->conn,
 	     (unsigned long long)sa->unique_id);

@@ -163,9 +163,9 @@ static bool start_worker(struct ike_service *svc, struct ike_sa *sa,
 	}
 	/* An authentic message: the peer may have moved to port 4500 (NAT-T,
 	 * RFC 7296 2.23); answers go where requests come from. */
-	if (response_to)
+	if (response_to) {
 		request_answered(sa);
-	else {
+	} else {
 		sa->local = in->local;
 		sa->remote = in->remote;
 	}

@@ -274,6 +274,8 @@ void ike_sa_established(struct ike_service *svc, struct ike_sa *sa,
 	char local[64], remote[64];
 
 	sa->established = sa_table_now();
+	sa->dpd_delay = cfg->dpd_delay;
+	sa->dpd_action = cfg->dpd_action;
 	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_ESTABLISHED, cfg->name);
 	sockaddr_host(&sa->local, local, sizeof(local));
 	sockaddr_host(&sa->remote, remote, sizeof(remote));

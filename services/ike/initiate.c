@@ -53,8 +53,6 @@ static const struct conn_cfg *find_child(const struct ike_config *config,
 struct initiate_cfg {
 	char remote[128];
 	char local[128];
-	long dpd_delay;
-	int dpd_action;
 	enum fragmentation fragmentation;
 };
 
@@ -86,8 +84,6 @@ static int load(struct ike_service *svc, const char *child, const char *ike,
 		snprintf(ic->remote, sizeof(ic->remote), "%s", c->remote_addrs[0]);
 		snprintf(ic->local, sizeof(ic->local), "%s",
 			 c->n_local_addrs ? c->local_addrs[0] : "%any");
-		ic->dpd_delay = c->dpd_delay;
-		ic->dpd_action = c->children[index].dpd_action;
 		ic->fragmentation = c->fragmentation;
 		rc = 0;
 	}
@@ -169,8 +165,6 @@ static int start(struct ike_service *svc, struct ike_sa *sa,
 	sa->remote = *remote;
 	sa->created = sa->last_received = sa_table_now();
 	sa->fragmentation = ic->fragmentation;
-	sa->dpd_delay = ic->dpd_delay;
-	sa->dpd_action = ic->dpd_action;
 	reassembly_init(&sa->reassembly, &svc->frag_budget,
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
 	sa->ni_len = OUR_NONCE_LEN;

@@ -101,17 +101,22 @@ static void copy_conn(const struct conn_cfg *c, struct peer_cfg *out)
 	out->n_pools = c->n_pools;
 	for (size_t i = 0; i < c->n_pools; i++)
 		copy_text(out->pools[i], sizeof(out->pools[i]), c->pools[i]);
+	out->dpd_delay = c->dpd_delay;
 	out->has_child = c->n_children > 0;
-	if (out->has_child)
+	if (out->has_child) {
 		peer_child_copy(&c->children[0], &out->child);
+		out->dpd_action = c->children[0].dpd_action;
+	}
 }
 
 void peer_cfg_from_conn(const struct conn_cfg *c, size_t child,
 			struct peer_cfg *out)
 {
 	copy_conn(c, out);
-	if (child < c->n_children)
+	if (child < c->n_children) {
 		peer_child_copy(&c->children[child], &out->child);
+		out->dpd_action = c->children[child].dpd_action;
+	}
 }
 
 /* The first connection matching the addresses and the peer's identity;

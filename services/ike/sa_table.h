@@ -110,8 +110,9 @@ struct ike_sa {
 	time_t last_received;		/* monotonic s, last authentic message */
 	time_t last_keepalive;		/* monotonic s, NAT keep-alive sent */
 	bool local_nat;			/* we are behind a NAT: keep-alives */
-	long dpd_delay;			/* the connection's, 0 = no DPD */
-	int dpd_action;			/* enum child_action, the first child's */
+	/* Set when established: the connection's, 0 = no DPD. */
+	long dpd_delay;
+	int dpd_action;			/* enum child_action of the child */
 
 	struct ike_sa *next;
 };

@@ -2,8 +2,9 @@
  * own responder in the same process: IKE_SA_INIT (INVALID_KE_PAYLOAD and
  * the retry with the group asked for), IKE_AUTH with the AUTH octets of
  * each role checked by a stand-in authority, the CHILD_SA's keys crossed
- * between the two sides at a stand-in kernel service, our DELETE, and
- * the retransmits of a request nobody answers. */
+ * between the two sides at a stand-in kernel service, DPD, a NAT
+ * keep-alive, our DELETE, and the retransmits of a request nobody
+ * answers. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <openssl/sha.h>
@@ -474,6 +475,23 @@ START_TEST(initiate_establish_delete)
 	ck_assert(sa->children[0].initiated);
 	ck_assert_ptr_null(sa->request);
 	assert_keys_crossed();
+	/* Behind a NAT: a keep-alive; dpd_delay without a message: DPD. */
+	sa->local_nat = true;
+	sa->dpd_delay = 1;
+	sa->last_received = sa_table_now() - 1;
+	sa_timers_tick(&ini);
+	ck_assert(receive(pkt));
+	ck_assert_uint_eq(pkt->len, 1);
+	ck_assert_uint_eq(pkt->data[0], 0xff);
+	assert_logged("sending DPD request");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("generating INFORMATIONAL response 2 [ ]");
+	to_initiator(out);
+	assert_logged("parsed INFORMATIONAL response 2 [ ]");
+	ck_assert_ptr_null(sa->request);
+	sa->local_nat = false;
+	sa->dpd_delay = 0;
 	/* Our DELETE, answered by the responder. */
 	ck_assert_int_eq(ike_sa_delete(&ini, id), 0);
 	assert_logged("sending DELETE for IKE_SA moon[1]");
