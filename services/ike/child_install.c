@@ -7,6 +7,7 @@
 #include "ike/kernel_desired.h"
 #include "ike/keymat.h"
 #include "ike/prf.h"
+#include "ike/rekey_child.h"
 #include "kernel.pb-c.h"
 #include "log.h"
 
@@ -281,6 +282,7 @@ int child_delete_by_peer_spi(struct ike_service *svc, struct ike_sa *sa,
 
 		if (child.spi_out != spi)
 			continue;
+		rekey_child_concluded(sa, &child);
 		child_log_closing(&child);
 		*our_spi = child.spi_in;
 		DBG1(LOG_IKE, "sending DELETE for ESP CHILD_SA with SPI %08x",

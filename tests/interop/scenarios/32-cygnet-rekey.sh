@@ -73,6 +73,7 @@ if [ "$CYG_ESP" = kernel ]; then
 		"parsed CREATE_CHILD_SA request" "N(REKEY_SA) SA No TSi TSr ]" \
 		"CHILD_SA win{2} established with SPIs" \
 		"received DELETE for ESP CHILD_SA with SPI" \
+		"rekeyed CHILD_SA win{1} with SPIs" "with win{2} with SPIs" \
 		"closing CHILD_SA win{1} with SPIs"
 	cyg_assert_log client-child-rekeyed "$client_log" \
 		"CHILD_SA machine{2} established with SPIs"

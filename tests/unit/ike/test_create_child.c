@@ -397,6 +397,8 @@ START_TEST(new_child_then_rekeyed_with_pfs)
 	mark = kernel.n;
 	delete_child(p, 0xaa000001);
 	summary_is(&p->resp, "INFORMATIONAL response 3 [ D ]");
+	assert_logged("rekeyed CHILD_SA net{1} with SPIs c1000001_i aa000001_o with "
+		      "net{2} with SPIs c1000002_i aa000002_o");
 	assert_logged("closing CHILD_SA net{1} with SPIs c1000001_i aa000001_o");
 	ck_assert_uint_eq(sa->n_children, 1);
 	ck_assert_uint_eq(sa->children[0].spi_in, spi2);
