@@ -36,6 +36,7 @@ void lifetime_compute(const struct conn_cfg *conn, uint32_t reauth_jitter,
 	if (!first || (out->rekey && out->rekey < first))
 		first = out->rekey;
 	out->expire = first ? first + conn->over_time : 0;
+	out->over = conn->over_time;
 }
 
 int lifetime_queue_init(struct lifetime_queue *q)
@@ -172,6 +173,32 @@ void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 		DBG1(LOG_IKE, "maximum IKE_SA lifetime %lds", out->expire);
 		schedule(svc, &e);
 	}
+}
+
+void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
+		      const struct ike_sa *from)
+{
+	time_t now = sa_table_now();
+	struct lifetime_event e = { .unique_id = to->unique_id,
+				    .spi_i = to->spi_i, .spi_r = to->spi_r };
+	struct ike_times t;
+	long reauth;
+
+	if (from->reauth_at <= now) {
+		lifetime_start(svc, to, from->conn, &t);
+		return;
+	}
+	if (conn_times(svc, from->conn, &t) < 0)
+		return;
+	reauth = (long)(from->reauth_at - now);
+	DBG1(LOG_IKE, "rescheduling reauthentication in %lds after rekeying, "
+	     "lifetime reduced to %lds", reauth, reauth + t.over);
+	e.due = to->reauth_at = from->reauth_at;
+	e.expire = from->reauth_at + t.over;
+	schedule(svc, &e);
+	e.due = e.expire;
+	e.end = true;
+	schedule(svc, &e);
 }
 
 /* charon's time deltas: "42 seconds", "3 minutes", "2 hours", "4 days". */

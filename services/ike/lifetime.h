@@ -24,6 +24,7 @@ struct ike_times {
 	long reauth;
 	long rekey;
 	long expire;
+	long over;	/* over_time: from reauthentication to the end */
 };
 
 /* charon's arithmetic with the random values given (reduced modulo
@@ -60,6 +61,12 @@ bool lifetime_queue_pop_due(struct lifetime_queue *q, time_t now,
  * both queued.  out gets the times (zero if the connection is gone). */
 void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 		    const char *conn_name, struct ike_times *out);
+
+/* The peer rekeyed IKE_SA from into to: as charon, the reauthentication
+ * time survives ("rescheduling reauthentication in Ns after rekeying,
+ * lifetime reduced to Ns"); without one, to's times start afresh. */
+void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
+		      const struct ike_sa *from);
 
 /* Acts on the events due (the packet thread, once a second). */
 void lifetime_tick(struct ike_service *svc, time_t now);

@@ -57,6 +57,7 @@ static void inherit(struct ike_sa *to, const struct ike_sa *from,
 	memcpy(to->remote_id, from->remote_id, sizeof(to->remote_id));
 	reassembly_init(&to->reassembly, &svc->frag_budget,
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
+	lifetime_inherit(svc, to, from);
 }
 
 static struct ike_sa *create_replacement(struct ike_service *svc,

@@ -17,6 +17,7 @@ START_TEST(seed_times)
 	ck_assert_int_eq(t.reauth, 10376);
 	ck_assert_int_eq(t.rekey, 0);
 	ck_assert_int_eq(t.expire, 11456);
+	ck_assert_int_eq(t.over, 1080);
 	/* The jitter stays below rand_time. */
 	lifetime_compute(&conn, 1080 + 5, 0, &t);
 	ck_assert_int_eq(t.reauth, 10795);
