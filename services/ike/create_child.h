@@ -35,5 +35,8 @@ void create_keys_wipe(struct create_keys *k);
 int create_child_sa_handle(struct ike_request *req, struct msg_builder *b);
 /* SA (IKE), Ni, KEi without selectors: a new IKE_SA takes over. */
 int rekey_ike_handle(struct ike_request *req, struct msg_builder *b);
+/* A REKEYED IKE_SA the peer has not deleted REKEYED_TIMEOUT seconds
+ * after its last message is removed (logged); sa is owned. */
+void rekey_ike_expire(struct ike_service *svc, struct ike_sa *sa, time_t now);
 
 #endif

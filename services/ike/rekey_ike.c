@@ -7,11 +7,14 @@
 #include <string.h>
 
 #include "ike/create_child.h"
+#include "ike/delete.h"
 #include "ike/ike_auth.h"
 #include "ike/persist.h"
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
+/* charon removes a rekeyed IKE_SA the peer did not delete after 90 s. */
+#define REKEYED_TIMEOUT 90
 
 /* The connection's IKE proposals against the request's.  Returns 0,
  * -1 if none fits (logged). */
@@ -55,6 +58,13 @@ static void inherit(struct ike_sa *to, const struct ike_sa *from,
 	to->nat = from->nat;
 	memcpy(to->local_id, from->local_id, sizeof(to->local_id));
 	memcpy(to->remote_id, from->remote_id, sizeof(to->remote_id));
+	memcpy(to->remote_eap_id, from->remote_eap_id, sizeof(to->remote_eap_id));
+	to->reauth_at = from->reauth_at;
+	to->local_nat = from->local_nat;
+	to->dpd_delay = from->dpd_delay;
+	to->dpd_action = from->dpd_action;
+	to->last_received = to->created;
+	to->last_keepalive = from->last_keepalive;
 	reassembly_init(&to->reassembly, &svc->frag_budget,
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
 	lifetime_inherit(svc, to, from);
@@ -139,6 +149,15 @@ static uint16_t rekey(struct ike_request *req, struct create_keys *k,
 	log_rekeyed(sa, req->sa);
 	write_response(b, sa, k);
 	return 0;
+}
+
+void rekey_ike_expire(struct ike_service *svc, struct ike_sa *sa, time_t now)
+{
+	if (now - sa->last_received < REKEYED_TIMEOUT)
+		return;
+	ike_sa_log_deleting(sa);
+	DBG1(LOG_IKE, "IKE_SA deleted");
+	exchange_sa_gone(svc, sa);
 }
 
 int rekey_ike_handle(struct ike_request *req, struct msg_builder *b)

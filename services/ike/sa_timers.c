@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/create_child.h"
 #include "ike/delete.h"
 #include "ike/initiate.h"
 #include "ike/request_out.h"
@@ -45,6 +46,8 @@ static void tick_one(struct ike_service *svc, struct ike_sa *sa, time_t now,
 		gave_up(svc, sa);
 		return;
 	}
+	if (sa->state == IKE_SA_REKEYED)
+		rekey_ike_expire(svc, sa, now);
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
 	if (sa->local_nat)

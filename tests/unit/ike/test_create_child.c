@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "ike/sa_timers.h"
 #include "ike_peer.h"
 #include "kernel.pb-c.h"
 #include "log.h"
@@ -605,6 +606,55 @@ START_TEST(ike_sa_rekeyed)
 }
 END_TEST
 
+/* The new IKE_SA of a rekeying response: the peer's SPI and ours from
+ * the SA payload. */
+static struct ike_sa *replacement(const struct test_peer *p,
+				  const uint8_t spi_i[8])
+{
+	const struct payload *sa_pl = message_find(&p->resp, PL_SA);
+	struct proposal chosen;
+	uint64_t id_i, id_r;
+	struct ike_sa *sa;
+
+	ck_assert_ptr_nonnull(sa_pl);
+	ck_assert_uint_eq(payload_sa_parse(sa_pl->body, sa_pl->len, &chosen, 1), 1);
+	memcpy(&id_i, spi_i, 8);
+	memcpy(&id_r, chosen.spi, 8);
+	sa = sa_table_find_spis(svc.sas, id_i, id_r);
+	ck_assert_ptr_nonnull(sa);
+	return sa;
+}
+
+/* A rekeyed IKE_SA the peer never deletes goes after 90 s without a
+ * message; its replacement keeps running, with DPD as configured. */
+START_TEST(rekeyed_sa_expires)
+{
+	struct test_peer *p = calloc(1, sizeof(*p));
+	static const uint8_t new_spi_i[8] = { 7, 7, 7, 7, 7, 7, 7, 7 };
+	struct ike_sa *old, *sa;
+	uint8_t nonce[32];
+
+	peer_establish(p, &svc, "aes256-sha256-modp2048", DH_MODP_2048, "rw");
+	old = peer_sa(p);
+	old->dpd_delay = 30;
+	dh_free(send_ike_rekey(p, "aes256-sha256-modp2048", DH_MODP_2048,
+			       new_spi_i, nonce));
+	ck_assert_int_eq(old->state, IKE_SA_REKEYED);
+	sa = replacement(p, new_spi_i);
+	ck_assert_int_eq(sa->dpd_delay, 30);
+	ck_assert_int_eq(sa->last_received, sa_table_now());
+	sa_timers_tick(&svc);
+	ck_assert_int_eq(old->state, IKE_SA_REKEYED);
+	old->last_received = sa_table_now() - 91;
+	sa_timers_tick(&svc);
+	ck_assert_int_eq(old->state, IKE_SA_DELETING);
+	ck_assert_int_eq(sa->state, IKE_SA_ESTABLISHED);
+	assert_logged("deleting IKE_SA rw[1] between 192.0.2.1[gw.example.org]..."
+		      "192.0.2.2[peer.example.org]");
+	free(p);
+}
+END_TEST
+
 START_TEST(ike_rekey_errors)
 {
 	struct test_peer *p = calloc(1, sizeof(*p));
@@ -639,6 +689,7 @@ static Suite *create_child_suite(void)
 	tcase_add_test(tc, child_errors);
 	tcase_add_test(tc, ike_sa_rekeyed);
 	tcase_add_test(tc, ike_rekey_errors);
+	tcase_add_test(tc, rekeyed_sa_expires);
 	suite_add_tcase(s, tc);
 	return s;
 }
