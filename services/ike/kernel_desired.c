@@ -15,6 +15,7 @@
 #define KERNEL_TIMEOUT_MS 10000
 #define IPPROTO_ESP_NUM 50
 #define REPLAY_WINDOW 32
+#define SYNC_ROUNDS 3
 
 void child_keep_keymat(struct child_sa *child, const uint8_t *keymat,
 		       size_t len)
@@ -183,7 +184,32 @@ static void wipe_sas(struct ike_sa *sas, size_t n)
 	free(sas);
 }
 
-int kernel_desired_sync(struct ike_service *svc)
+/* Which CHILD_SAs with kernel state a snapshot holds. */
+struct fingerprint {
+	size_t n;
+	uint64_t sum;
+};
+
+static struct fingerprint fingerprint_of(const struct ike_sa *sas, size_t n)
+{
+	struct fingerprint fp = { 0, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (sas[i].state == IKE_SA_DELETING)
+			continue;
+		for (size_t c = 0; c < sas[i].n_children; c++) {
+			const struct child_sa *child = &sas[i].children[c];
+
+			if (!child->sa_in || !child->sa_out)
+				continue;
+			fp.n++;
+			fp.sum += (uint64_t)child->unique_id << 32 | child->spi_in;
+		}
+	}
+	return fp;
+}
+
+static int sync_once(struct ike_service *svc, struct fingerprint *sent)
 {
 	Cygnet__DesiredState want = CYGNET__DESIRED_STATE__INIT;
 	size_t n_sas, n_children, used = 0;
@@ -193,6 +219,7 @@ int kernel_desired_sync(struct ike_service *svc)
 
 	if (!sas)
 		return -1;
+	*sent = fingerprint_of(sas, n_sas);
 	n_children = count_children(sas, n_sas);
 	msgs = calloc(n_children + 1, sizeof(*msgs));
 	want.sas = calloc(2 * n_children + 1, sizeof(*want.sas));
@@ -218,4 +245,35 @@ int kernel_desired_sync(struct ike_service *svc)
 	free(want.policies);
 	wipe_sas(sas, n_sas);
 	return rc;
+}
+
+static bool changed_since(struct ike_service *svc, const struct fingerprint *sent)
+{
+	size_t n_sas;
+	struct ike_sa *sas = sa_table_snapshot(svc->sas, &n_sas);
+	struct fingerprint now;
+
+	if (!sas)
+		return true;
+	now = fingerprint_of(sas, n_sas);
+	wipe_sas(sas, n_sas);
+	return now.n != sent->n || now.sum != sent->sum;
+}
+
+/* While the packet path keeps going, a CHILD_SA may be installed or
+ * deleted between the snapshot and the kernel service's reconcile,
+ * which then removes or keeps the wrong state: sent again until the
+ * CHILD_SAs stayed the same over a round. */
+int kernel_desired_sync(struct ike_service *svc)
+{
+	struct fingerprint sent;
+
+	for (int round = 0; round < SYNC_ROUNDS; round++) {
+		if (sync_once(svc, &sent) < 0)
+			return -1;
+		if (!changed_since(svc, &sent))
+			return 0;
+	}
+	DBG1(LOG_KNL, "CHILD_SAs kept changing while reconciling kernel state");
+	return -1;
 }

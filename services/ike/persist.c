@@ -1,6 +1,7 @@
 #include "ike/persist.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -64,8 +65,12 @@ static int write_record(const char *tmp, const char *path,
 		rc = -1;
 	if (rc == 0)
 		rc = rename(tmp, path);
-	if (rc < 0)
+	if (rc < 0) {
+		int why = errno;
+
 		unlink(tmp);
+		errno = why;
+	}
 	return rc;
 }
 
@@ -230,8 +235,9 @@ static bool has_suffix(const char *name, const char *suffix)
 	return n > s && strcmp(name + n - s, suffix) == 0;
 }
 
-static size_t restore_all(struct ike_service *svc, const char *dir)
+size_t persist_restore(struct ike_service *svc)
 {
+	const char *dir = svc->persist->dir;
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	size_t before = sa_table_count(svc->sas);
@@ -271,28 +277,29 @@ static int make_dir(const char *path)
 	return 0;
 }
 
-static struct persist *open_dir(const struct conf *conf)
+int persist_open(struct ike_service *svc, const struct conf *conf)
 {
 	const char *dir = conf_get(conf_root(conf), "cygnet.ike.state_dir",
 				   PERSIST_DEFAULT_DIR);
-	struct persist *p;
+	bool too_long = strlen(dir) >= SETTINGS_URL_MAX - 1;
 
-	if (strlen(dir) >= SETTINGS_URL_MAX - 1 || make_dir(dir) < 0) {
+	if (too_long || make_dir(dir) < 0) {
 		DBG1(LOG_CFG, "IKE_SAs are not kept across restarts: state_dir "
-		     "%s unusable: %s", dir, strerror(errno));
-		return NULL;
+		     "%s unusable: %s", dir,
+		     too_long ? "path too long" : strerror(errno));
+		return -1;
 	}
-	p = calloc(1, sizeof(*p));
-	if (p)
-		snprintf(p->dir, sizeof(p->dir), "%s", dir);
-	return p;
+	svc->persist = calloc(1, sizeof(*svc->persist));
+	if (!svc->persist)
+		return -1;
+	snprintf(svc->persist->dir, sizeof(svc->persist->dir), "%s", dir);
+	return 0;
 }
 
 void persist_start(struct ike_service *svc, const struct conf *conf)
 {
-	svc->persist = open_dir(conf);
-	if (svc->persist) {
-		size_t n = restore_all(svc, svc->persist->dir);
+	if (persist_open(svc, conf) == 0) {
+		size_t n = persist_restore(svc);
 
 		DBG1(LOG_CFG, "restored %zu IKE_SA%s from %s", n, n == 1 ? "" : "s",
 		     svc->persist->dir);
@@ -303,6 +310,11 @@ void persist_start(struct ike_service *svc, const struct conf *conf)
 void persist_stop(struct ike_service *svc)
 {
 	resync_stop(svc);
+	persist_close(svc);
+}
+
+void persist_close(struct ike_service *svc)
+{
 	free(svc->persist);
 	svc->persist = NULL;
 }

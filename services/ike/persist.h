@@ -28,6 +28,14 @@ struct ike_sa;
 void persist_start(struct ike_service *svc, const struct conf *conf);
 void persist_stop(struct ike_service *svc);
 
+/* The parts of persist_start: the state directory (made 0700 if
+ * missing; -1 logged when unusable) and the SAs in it put into the SA
+ * table (records that do not parse are renamed *.bad, logged); returns
+ * how many were restored. */
+int persist_open(struct ike_service *svc, const struct conf *conf);
+size_t persist_restore(struct ike_service *svc);
+void persist_close(struct ike_service *svc);
+
 /* Writes an established SA's record (logged on failure); the caller is
  * the SA's worker. */
 void persist_sa_save(struct ike_service *svc, const struct ike_sa *sa);

@@ -1,9 +1,17 @@
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "conf.h"
 #include "ike/ike_state.h"
+#include "ike/persist.h"
+#include "ike/service.h"
+#include "log.h"
 #include "testmain.h"
 
 static void addr4(struct sockaddr_storage *ss, const char *ip, uint16_t port)
@@ -209,6 +217,152 @@ START_TEST(bad_values_refused)
 }
 END_TEST
 
+/* ---- the state directory (persist.c) ---- */
+
+static char state_dir[64];
+
+static void open_service(struct ike_service *svc)
+{
+	char text[256];
+	struct conf_error err;
+	struct conf *conf;
+
+	snprintf(text, sizeof(text), "cygnet { ike { state_dir = %s/ike } }\n",
+		 state_dir);
+	conf = conf_load_string(text, "test.conf", &err);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_int_eq(ike_service_init(svc), 0);
+	ck_assert_int_eq(persist_open(svc, conf), 0);
+	conf_free(conf);
+}
+
+static void close_service(struct ike_service *svc)
+{
+	persist_close(svc);
+	ike_service_cleanup(svc);
+}
+
+/* The SA of make_sa in svc's table, as IKE_AUTH leaves it there. */
+static struct ike_sa *add_sa(struct ike_service *svc)
+{
+	struct ike_sa *made = make_sa(), *sa;
+	uint64_t id = sa_table_add(svc->sas, made->spi_i, made->spi_r);
+	struct ike_sa *next;
+
+	sa = sa_table_find_spis(svc->sas, made->spi_i, made->spi_r);
+	ck_assert_ptr_nonnull(sa);
+	next = sa->next;
+	*sa = *made;
+	sa->unique_id = id;
+	sa->next = next;
+	free(made);
+	return sa;
+}
+
+static size_t files_in(const char *dir, const char *suffix, char *name,
+		       size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		if (l > strlen(suffix) &&
+		    strcmp(e->d_name + l - strlen(suffix), suffix) == 0) {
+			snprintf(name, len, "%s/%s", dir, e->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void setup(void)
+{
+	snprintf(state_dir, sizeof(state_dir), "/tmp/cygnet-persist-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(state_dir));
+	log_set_all_levels(0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", state_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(saved_sa_restored_by_next_process)
+{
+	struct ike_service *svc = calloc(2, sizeof(*svc));
+	char dir[128], file[512];
+	struct ike_sa *sa, *back;
+	struct stat st;
+
+	open_service(&svc[0]);
+	snprintf(dir, sizeof(dir), "%s/ike", state_dir);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0700);
+	sa = add_sa(&svc[0]);
+	persist_sa_save(&svc[0], sa);
+	ck_assert_uint_eq(files_in(dir, ".sa", file, sizeof(file)), 1);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+
+	/* The next process: everything back, counters past the child. */
+	open_service(&svc[1]);
+	ck_assert_uint_eq(persist_restore(&svc[1]), 1);
+	back = sa_table_find_spis(svc[1].sas, sa->spi_i, sa->spi_r);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_int_eq(back->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(back->next_request_id, 3);
+	ck_assert_uint_eq(back->last_response_count, 2);
+	ck_assert_mem_eq(&back->keys, &sa->keys, sizeof(sa->keys));
+	ck_assert_uint_eq(back->n_children, 1);
+	ck_assert_uint_eq(atomic_load(&svc[1].next_reqid), 3);
+	ck_assert_uint_eq(atomic_load(&svc[1].next_child_id), 7);
+
+	/* Deleted: the record goes. */
+	persist_sa_remove(&svc[1], back);
+	ck_assert_uint_eq(files_in(dir, ".sa", file, sizeof(file)), 0);
+	close_service(&svc[0]);
+	close_service(&svc[1]);
+	free(svc);
+}
+END_TEST
+
+START_TEST(unreadable_record_set_aside)
+{
+	struct ike_service *svc = calloc(1, sizeof(*svc));
+	char dir[128], file[512], bad[512];
+	FILE *f;
+
+	open_service(svc);
+	snprintf(dir, sizeof(dir), "%s/ike", state_dir);
+	snprintf(file, sizeof(file), "%s/0000000000000001_0000000000000002.sa",
+		 dir);
+	f = fopen(file, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("not a record", f);
+	fclose(f);
+	/* A write the previous process did not finish. */
+	snprintf(bad, sizeof(bad), "%s/x.tmp", dir);
+	f = fopen(bad, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_uint_eq(persist_restore(svc), 0);
+	ck_assert_uint_eq(sa_table_count(svc->sas), 0);
+	ck_assert_uint_eq(files_in(dir, ".sa", bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(files_in(dir, ".tmp", bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(files_in(dir, ".sa.bad", bad, sizeof(bad)), 1);
+	close_service(svc);
+	free(svc);
+}
+END_TEST
+
 static Suite *persist_suite(void)
 {
 	Suite *s = suite_create("ike_persist");
@@ -217,6 +371,11 @@ static Suite *persist_suite(void)
 	tcase_add_test(tc, round_trip_keeps_everything);
 	tcase_add_test(tc, truncated_records_refused);
 	tcase_add_test(tc, bad_values_refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("state directory");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, saved_sa_restored_by_next_process);
+	tcase_add_test(tc, unreadable_record_set_aside);
 	suite_add_tcase(s, tc);
 	return s;
 }
