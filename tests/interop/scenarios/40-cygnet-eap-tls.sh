@@ -49,7 +49,7 @@ cyg_check_last_auth_response() {
 # there.  Request 1 is the strongSwan client's own (Windows asks for more
 # attributes), the last response names our addresses.
 cyg_check_exchanges() {
-	local ex=$CYG_LOGS/alice-exchanges.txt tls=() child="SA TSi TSr" i
+	local ex=$CYG_LOGS/alice-exchanges.txt tls=() child="SA TSi TSr " failed="" i
 	sed -n '1,/generating IKE_AUTH response 8 /p' "$ike_log" |
 		sed -n 's/^\[ENC\] \(\(parsed\|generating\) IKE_\(SA_INIT\|AUTH\) .*\)/\1/p' >"$ex"
 	for i in 3 4 5 6 7; do
@@ -65,7 +65,7 @@ cyg_check_exchanges() {
 			tls+=("generating IKE_AUTH response $i \[ EAP/REQ/TLS \]")
 		fi
 	done
-	[ "$CYG_ESP" = kernel ] || child=""
+	[ "$CYG_ESP" = kernel ] || { child=""; failed=" N\(NO_PROP\)"; }
 	cyg_assert_shape exchanges "$ex" \
 		"parsed IKE_SA_INIT request 0 \[ SA KE No .* \]" \
 		"generating IKE_SA_INIT response 0 \[ SA KE No N\(NATD_S_IP\) N\(NATD_D_IP\) CERTREQ N\(FRAG_SUP\) N\(CHDLESS_SUP\) N\(MULT_AUTH\) \]" \
@@ -78,7 +78,7 @@ cyg_check_exchanges() {
 		"generating IKE_AUTH response 2 \[ EAP/REQ/TLS \]" \
 		"${tls[@]}" \
 		"parsed IKE_AUTH request 8 \[ AUTH \]" \
-		"generating IKE_AUTH response 8 \[ AUTH CPRP\(ADDR ADDR6 DNS\) ${child:+$child }N\(AUTH_LFT\) N\(MOBIKE_SUP\)( N\(ADD_[46]_ADDR\))+${child:- N\(NO_PROP\)} \]"
+		"generating IKE_AUTH response 8 \[ AUTH CPRP\(ADDR ADDR6 DNS\) ${child}N\(AUTH_LFT\) N\(MOBIKE_SUP\)( N\(ADD_[46]_ADDR\))+$failed \]"
 }
 
 # cygnetctl --list-sas / --list-conns / --list-certs / --list-pools --leases
