@@ -11,6 +11,8 @@
 
 #include "ike/child_create.h"
 #include "ike/create_child.h"
+#include "ike/delete.h"
+#include "ike/request_out.h"
 #include "log.h"
 
 static void write_invalid_ke(struct msg_builder *b, uint16_t have, uint16_t want)
@@ -214,15 +216,33 @@ static uint16_t negotiate(struct ike_request *req, int old,
 	return notify;
 }
 
+/* Our own DELETE of the IKE_SA (child_id 0) or of that CHILD_SA is
+ * under way (delete.c). */
+static bool we_delete(const struct ike_sa *sa, uint32_t child_id)
+{
+	if (!request_pending(sa))
+		return false;
+	if (child_id == 0)
+		return sa->info_kind == INFO_DELETE_IKE;
+	return sa->info_kind == INFO_DELETE_CHILD && sa->info_child == child_id;
+}
+
 static void respond_child(struct ike_request *req, struct child_sa *child,
 			  struct create_keys *k, struct msg_builder *b)
 {
 	const struct payload *rekey = message_find_notify(&req->msg, N_REKEY_SA);
 	int old = rekey ? find_rekeyed(req->sa, rekey, b) : -1;
+	const struct child_sa *rekeyed = old >= 0 ? &req->sa->children[old] : NULL;
 	uint16_t notify;
 
 	if (rekey && old < 0)
 		return;
+	if (rekeyed && we_delete(req->sa, rekeyed->unique_id)) {
+		DBG1(LOG_IKE, "unable to rekey CHILD_SA %s{%u}, we are deleting it",
+		     rekeyed->name, rekeyed->unique_id);
+		exchange_write_notify(b, N_TEMPORARY_FAILURE);
+		return;
+	}
 	notify = negotiate(req, old, k, child, b);
 	if (notify == N_INVALID_KE_PAYLOAD)
 		return;
@@ -254,15 +274,18 @@ static int child_exchange(struct ike_request *req, struct msg_builder *b)
 int create_child_sa_handle(struct ike_request *req, struct msg_builder *b)
 {
 	const struct ike_message *msg = &req->msg;
+	/* Selectors make a CHILD_SA; without them the SA is the IKE_SA's
+	 * replacement. */
+	bool ike_rekey = !message_find(msg, PL_TSI) && !message_find(msg, PL_TSR);
 
 	if (req->sa->state == IKE_SA_REKEYED) {
 		DBG1(LOG_IKE, "unable to create CHILD_SA while rekeying IKE_SA");
-		exchange_write_notify(b, N_TEMPORARY_FAILURE);
-		return 0;
+	} else if (we_delete(req->sa, 0)) {
+		DBG1(LOG_IKE, ike_rekey ? "peer initiated rekeying, but we are deleting" :
+			      "unable to create CHILD_SA while deleting IKE_SA");
+	} else {
+		return ike_rekey ? rekey_ike_handle(req, b) : child_exchange(req, b);
 	}
-	/* Selectors make a CHILD_SA; without them the SA is the IKE_SA's
-	 * replacement. */
-	if (!message_find(msg, PL_TSI) && !message_find(msg, PL_TSR))
-		return rekey_ike_handle(req, b);
-	return child_exchange(req, b);
+	exchange_write_notify(b, N_TEMPORARY_FAILURE);
+	return 0;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "ike/delete.h"
+#include "ike/request_out.h"
 #include "ike/sa_timers.h"
 #include "ike_peer.h"
 #include "kernel.pb-c.h"
@@ -655,6 +657,48 @@ START_TEST(rekeyed_sa_expires)
 }
 END_TEST
 
+/* While our own DELETE of a CHILD_SA or of the IKE_SA is outstanding,
+ * rekeying it or creating CHILD_SAs gets TEMPORARY_FAILURE. */
+START_TEST(refused_while_we_delete)
+{
+	struct test_peer *p = calloc(1, sizeof(*p));
+	static const uint8_t new_spi_i[8] = { 5, 5, 5, 5, 5, 5, 5, 5 };
+	struct child_offer first = {
+		.esp = "aes256-sha1", .spi = 0xdd000001,
+		.tsi = "192.0.2.2/32", .tsr = "203.0.113.0/24",
+	};
+	struct child_offer rekey = first, another = first;
+	struct notify_payload n;
+	struct ike_sa *sa;
+	uint8_t nonce[32];
+
+	rekey.spi = 0xdd000002;
+	rekey.rekey_spi = 0xdd000001;
+	another.spi = 0xdd000003;
+	peer_establish(p, &svc, "aes256-sha256-modp2048", DH_MODP_2048, "rw");
+	sa = peer_sa(p);
+	send_offer(p, &first);
+	ck_assert_uint_eq(sa->n_children, 1);
+	ck_assert_int_eq(child_sa_delete(&svc, sa->unique_id,
+					 sa->children[0].unique_id), 0);
+	send_offer(p, &rekey);
+	ck_assert_uint_eq(peer_notify(p, &n), N_TEMPORARY_FAILURE);
+	assert_logged("unable to rekey CHILD_SA net{1}, we are deleting it");
+	/* Our DELETE answered, then we delete the IKE_SA. */
+	request_answered(sa);
+	ck_assert_int_eq(ike_sa_delete(&svc, sa->unique_id), 0);
+	send_offer(p, &another);
+	ck_assert_uint_eq(peer_notify(p, &n), N_TEMPORARY_FAILURE);
+	assert_logged("unable to create CHILD_SA while deleting IKE_SA");
+	dh_free(send_ike_rekey(p, "aes256-sha256-modp2048", DH_MODP_2048,
+			       new_spi_i, nonce));
+	ck_assert_uint_eq(peer_notify(p, &n), N_TEMPORARY_FAILURE);
+	assert_logged("peer initiated rekeying, but we are deleting");
+	ck_assert_uint_eq(sa_table_count(svc.sas), 1);
+	free(p);
+}
+END_TEST
+
 START_TEST(ike_rekey_errors)
 {
 	struct test_peer *p = calloc(1, sizeof(*p));
@@ -690,6 +734,7 @@ static Suite *create_child_suite(void)
 	tcase_add_test(tc, ike_sa_rekeyed);
 	tcase_add_test(tc, ike_rekey_errors);
 	tcase_add_test(tc, rekeyed_sa_expires);
+	tcase_add_test(tc, refused_while_we_delete);
 	suite_add_tcase(s, tc);
 	return s;
 }
