@@ -76,15 +76,27 @@ int ike_sa_delete(struct ike_service *svc, uint64_t unique_id)
 	if (!sa)
 		return exists(svc, unique_id) ? 1 : -1;
 	rc = ike_sa_delete_owned(svc, sa);
-	sa->busy = false;
+	sa_release(svc, sa);
 	return rc;
+}
+
+/* child_id: ours to remove once answered, 0 for none. */
+static int send_child_delete(struct ike_service *svc, struct ike_sa *sa,
+			     uint32_t spi_in, uint32_t child_id)
+{
+	uint32_t spi = htonl(spi_in);
+
+	DBG1(LOG_IKE, "sending DELETE for ESP CHILD_SA with SPI %08x", spi_in);
+	sa->info_child = child_id;
+	return send_info(svc, sa, INFO_DELETE_CHILD, &(struct delete_payload){
+		.protocol = PROTO_ESP, .spi_size = 4, .n_spis = 1,
+		.spis = (const uint8_t *)&spi }) < 0 ? -1 : 0;
 }
 
 static int delete_child(struct ike_service *svc, struct ike_sa *sa,
 			uint32_t child_id)
 {
 	const struct child_sa *child = NULL;
-	uint32_t spi;
 
 	for (size_t i = 0; i < sa->n_children && !child; i++)
 		if (sa->children[i].unique_id == child_id)
@@ -94,13 +106,15 @@ static int delete_child(struct ike_service *svc, struct ike_sa *sa,
 	if (request_pending(sa))
 		return 1;
 	child_log_closing(child);
-	DBG1(LOG_IKE, "sending DELETE for ESP CHILD_SA with SPI %08x",
-	     child->spi_in);
-	spi = htonl(child->spi_in);
-	sa->info_child = child_id;
-	return send_info(svc, sa, INFO_DELETE_CHILD, &(struct delete_payload){
-		.protocol = PROTO_ESP, .spi_size = 4, .n_spis = 1,
-		.spis = (const uint8_t *)&spi }) < 0 ? -1 : 0;
+	return send_child_delete(svc, sa, child->spi_in, child_id);
+}
+
+int child_sa_delete_refused(struct ike_service *svc, struct ike_sa *sa,
+			    uint32_t spi_in)
+{
+	if (request_pending(sa))
+		return 1;
+	return send_child_delete(svc, sa, spi_in, 0);
 }
 
 int child_sa_delete(struct ike_service *svc, uint64_t ike_id,
@@ -112,7 +126,7 @@ int child_sa_delete(struct ike_service *svc, uint64_t ike_id,
 	if (!sa)
 		return exists(svc, ike_id) ? 1 : -1;
 	rc = delete_child(svc, sa, child_id);
-	sa->busy = false;
+	sa_release(svc, sa);
 	return rc;
 }
 

@@ -26,6 +26,12 @@ int ike_sa_delete(struct ike_service *svc, uint64_t unique_id);
 int child_sa_delete(struct ike_service *svc, uint64_t ike_id,
 		    uint32_t child_id);
 
+/* The peer installed a CHILD_SA we could not: a DELETE for it by our
+ * SPI spi_in (nothing of ours is left to remove).  The SA must be
+ * owned; returns as ike_sa_delete. */
+int child_sa_delete_refused(struct ike_service *svc, struct ike_sa *sa,
+			    uint32_t spi_in);
+
 /* The same for callers that own sa (its worker, the packet thread's
  * timers, a thread that claimed it busy). */
 int ike_sa_delete_owned(struct ike_service *svc, struct ike_sa *sa);

@@ -66,13 +66,13 @@ int respond_encrypted(struct ike_service *svc, struct ike_sa *sa,
 		      const struct ike_header *req, struct msg_builder *chain);
 
 /* Receives each packet of an encrypted message we send (index from 0),
- * to keep it for retransmits. */
-typedef void (*sa_keep_fn)(void *arg, size_t index, const uint8_t *data,
+ * to keep it for retransmits; returns whether to send it now. */
+typedef bool (*sa_keep_fn)(void *arg, size_t index, const uint8_t *data,
 			   size_t len);
 
 /* Encrypts chain under hdr with our keys (fragmented if the peer
  * supports it), hands each packet to keep and sends it from the SA's
- * address (respond.c).  Returns 0, -1 (logged). */
+ * address if keep says so (respond.c).  Returns 0, -1 (logged). */
 int sa_send_encrypted(struct ike_service *svc, struct ike_sa *sa,
 		      const struct ike_header *hdr, struct msg_builder *chain,
 		      sa_keep_fn keep, void *keep_arg);

@@ -208,7 +208,7 @@ int initiate(struct ike_service *svc, const char *child, const char *ike,
 		sa->busy = false;
 		return -1;
 	}
-	sa->busy = false;
+	sa_release(svc, sa);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "ike/child_create.h"
 #include "ike/child_install.h"
+#include "ike/delete.h"
 #include "ike/initiate.h"
 #include "ike/request_out.h"
 #include "log.h"
@@ -115,16 +116,19 @@ static void child_outcome(struct ike_service *svc, struct ike_sa *sa,
 		.nr = sa->nr, .nr_len = sa->nr_len,
 	};
 	uint16_t error = child_error(msg);
+	uint32_t offered = ini->child.spi_in;
 
+	sa->initiated = INITIATE_CHILD_FAILED;
 	if (error) {
 		DBG1(LOG_IKE, "received %s notify, no CHILD_SA built",
 		     notify_name(error));
 		child_uninstall(svc, sa, &ini->child);
 	} else if (child_accept(svc, sa, &ini->cfg.child, &cr, &ini->child) == 0) {
 		sa->initiated = INITIATE_DONE;
-		return;
+	} else {
+		/* The responder has it installed: as charon, delete it. */
+		child_sa_delete_refused(svc, sa, offered);
 	}
-	sa->initiated = INITIATE_CHILD_FAILED;
 }
 
 int initiator_auth_handle(struct ike_request *req)

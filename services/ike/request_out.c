@@ -16,6 +16,7 @@ struct our_request {
 	uint8_t exchange;
 	unsigned retransmits;		/* sent again so far */
 	uint64_t due_ms;		/* when the current try times out */
+	bool unsent;			/* goes out in sa_release() */
 	size_t count;			/* packets (fragments) */
 	size_t lens[FRAGMENTS_MAX_DEFAULT];
 	size_t len;
@@ -94,22 +95,25 @@ static struct our_request *request_new(uint32_t message_id, uint8_t exchange)
 	return r;
 }
 
-static void keep_packet(void *arg, size_t index, const uint8_t *data,
+static bool keep_packet(void *arg, size_t index, const uint8_t *data,
 			size_t len)
 {
 	struct our_request *r = arg;
 	uint8_t *grown;
 
 	(void)index;
-	if (!r || r->count >= FRAGMENTS_MAX_DEFAULT)
-		return;
+	r->unsent = true;
+	if (r->count >= FRAGMENTS_MAX_DEFAULT)
+		return false;
 	grown = realloc(r->data, r->len + len);
 	if (!grown)
-		return;
+		return false;
 	memcpy(grown + r->len, data, len);
 	r->data = grown;
 	r->len += len;
 	r->lens[r->count++] = len;
+	/* Sent once the SA is released, see sa_release(). */
+	return false;
 }
 
 static void request_header(const struct ike_sa *sa, uint8_t exchange,
@@ -150,30 +154,19 @@ int request_send_plain(struct ike_service *svc, struct ike_sa *sa,
 		       const uint8_t *msg, size_t len)
 {
 	struct our_request *r = request_new(0, IKE_SA_INIT);
-	struct packet *pkt = malloc(sizeof(*pkt));
-	int rc = -1;
 
-	if (!r || !pkt || len > sizeof(pkt->data))
-		goto out;
+	if (!r)
+		return -1;
 	keep_packet(r, 0, msg, len);
-	memcpy(pkt->data, msg, len);
-	pkt->len = len;
-	pkt->local = sa->local;
-	pkt->remote = sa->remote;
-	if (r->count == 0)
-		goto out;
-	/* A failed send is logged; the retransmits try again. */
-	ike_send_logged(svc, pkt);
+	if (r->count == 0) {
+		request_free(r);
+		return -1;
+	}
 	sa->our_next_id = 1;
 	request_free(sa->request);
 	sa->request = r;
-	r = NULL;
-	schedule(svc, sa->request);
-	rc = 0;
-out:
-	request_free(r);
-	free(pkt);
-	return rc;
+	schedule(svc, r);
+	return 0;
 }
 
 bool request_pending(const struct ike_sa *sa)
@@ -210,7 +203,9 @@ uint8_t request_answered(struct ike_sa *sa)
 	return exchange;
 }
 
-static void resend(struct ike_service *svc, const struct ike_sa *sa,
+/* A failed send is logged; the retransmits try again. */
+static void resend(struct ike_service *svc, const struct sockaddr_storage *local,
+		   const struct sockaddr_storage *remote,
 		   const struct our_request *r)
 {
 	struct packet *pkt = malloc(sizeof(*pkt));
@@ -218,8 +213,8 @@ static void resend(struct ike_service *svc, const struct ike_sa *sa,
 
 	if (!pkt)
 		return;
-	pkt->local = sa->local;
-	pkt->remote = sa->remote;
+	pkt->local = *local;
+	pkt->remote = *remote;
 	for (size_t i = 0; i < r->count; i++) {
 		memcpy(pkt->data, p, r->lens[i]);
 		pkt->len = r->lens[i];
@@ -227,6 +222,27 @@ static void resend(struct ike_service *svc, const struct ike_sa *sa,
 		ike_send_logged(svc, pkt);
 	}
 	free(pkt);
+}
+
+void sa_release(struct ike_service *svc, struct ike_sa *sa)
+{
+	struct our_request *copy = NULL, *r = sa->request;
+	struct sockaddr_storage local = sa->local, remote = sa->remote;
+
+	if (r && r->unsent) {
+		r->unsent = false;
+		copy = request_new(r->message_id, r->exchange);
+		if (copy && (copy->data = malloc(r->len))) {
+			memcpy(copy->data, r->data, r->len);
+			memcpy(copy->lens, r->lens, sizeof(r->lens));
+			copy->count = r->count;
+			copy->len = r->len;
+		}
+	}
+	sa->busy = false;
+	if (copy && copy->data)
+		resend(svc, &local, &remote, copy);
+	request_free(copy);
 }
 
 int request_tick(struct ike_service *svc, struct ike_sa *sa, uint64_t now_ms)
@@ -242,7 +258,7 @@ int request_tick(struct ike_service *svc, struct ike_sa *sa, uint64_t now_ms)
 	r->retransmits++;
 	DBG1(LOG_IKE, "retransmit %u of request with message ID %u",
 	     r->retransmits, r->message_id);
-	resend(svc, sa, r);
+	resend(svc, &sa->local, &sa->remote, r);
 	schedule(svc, r);
 	return 0;
 }

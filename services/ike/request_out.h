@@ -38,15 +38,16 @@ int retransmit_settings_load(const struct conf_section *root,
  * out: timeout * base^n. */
 double retransmit_timeout(const struct retransmit_settings *s, unsigned n);
 
-/* Encrypts chain as a request of exchange with our next message ID and
- * sends it, kept for retransmits.  The caller owns the SA (its worker,
- * the packet thread, or a thread that claimed it busy) and no request
- * may be outstanding.  Returns 0, -1 (logged). */
+/* Encrypts chain as a request of exchange with our next message ID,
+ * kept for retransmits; it goes out when the caller releases the SA
+ * with sa_release().  The caller owns the SA (its worker, the packet
+ * thread, or a thread that claimed it busy) and no request may be
+ * outstanding.  Returns 0, -1 (logged). */
 int request_send(struct ike_service *svc, struct ike_sa *sa,
 		 uint8_t exchange, struct msg_builder *chain);
 
-/* The IKE_SA_INIT request (unencrypted, message ID 0) in msg, sent to
- * the SA's remote and kept for retransmits.  Returns 0, -1. */
+/* The IKE_SA_INIT request (unencrypted, message ID 0) in msg, kept
+ * for retransmits and sent as request_send's.  Returns 0, -1. */
 int request_send_plain(struct ike_service *svc, struct ike_sa *sa,
 		       const uint8_t *msg, size_t len);
 
@@ -65,6 +66,11 @@ bool request_pending(const struct ike_sa *sa);
  * request with message ID 0").  Returns -1 once the last try timed out
  * ("giving up after 5 retransmits"): the caller ends the SA. */
 int request_tick(struct ike_service *svc, struct ike_sa *sa, uint64_t now_ms);
+
+/* Clears the SA's busy flag, then sends a request made meanwhile: its
+ * response may come at once, and the packet thread takes it only from
+ * an SA nobody holds. */
+void sa_release(struct ike_service *svc, struct ike_sa *sa);
 
 void request_free(struct our_request *r);
 

@@ -44,9 +44,8 @@ static int emit(void *arg, const uint8_t *data, size_t len)
 	e->pkt->len = len;
 	e->pkt->local = e->sa->local;
 	e->pkt->remote = e->sa->remote;
-	e->keep(e->keep_arg, e->sent, data, len);
-	e->sent++;
-	ike_send_logged(e->svc, e->pkt);
+	if (e->keep(e->keep_arg, e->sent++, data, len))
+		ike_send_logged(e->svc, e->pkt);
 	return 0;
 }
 
@@ -103,7 +102,7 @@ int sa_send_encrypted(struct ike_service *svc, struct ike_sa *sa,
 }
 
 /* Keeps the response for a retransmitted request. */
-static void keep_response(void *arg, size_t index, const uint8_t *data,
+static bool keep_response(void *arg, size_t index, const uint8_t *data,
 			  size_t len)
 {
 	struct ike_sa *sa = arg;
@@ -112,6 +111,7 @@ static void keep_response(void *arg, size_t index, const uint8_t *data,
 		sa_table_cache_response(sa, get32(data + 20), data, len);
 	else
 		sa_table_cache_append(sa, data, len);
+	return true;
 }
 
 int respond_encrypted(struct ike_service *svc, struct ike_sa *sa,

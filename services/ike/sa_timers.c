@@ -72,7 +72,7 @@ void sa_timers_tick(struct ike_service *svc)
 		    !atomic_compare_exchange_strong(&sa->busy, &idle, true))
 			continue;
 		tick_one(svc, sa, now, now_ms);
-		sa->busy = false;
+		sa_release(svc, sa);
 	}
 	free(all);
 }

@@ -21,7 +21,7 @@ static void finish(struct ike_request *req)
 {
 	struct ike_service *svc = req->svc;
 
-	req->sa->busy = false;
+	sa_release(svc, req->sa);
 	free(req->plain);
 	free(req);
 	atomic_fetch_sub(&svc->workers, 1);
