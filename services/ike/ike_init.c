@@ -223,15 +223,8 @@ static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in
 				const struct proposal *selected,
 				const uint8_t *gir, size_t gir_len)
 {
-	uint64_t spi_i, spi_r = 0, id;
-	struct ike_sa *sa;
+	struct ike_sa *sa = sa_table_add_responder(svc->sas, msg->hdr.spi_i);
 
-	memcpy(&spi_i, msg->hdr.spi_i, 8);
-	while (spi_r == 0)
-		if (RAND_bytes((uint8_t *)&spi_r, 8) != 1)
-			return NULL;
-	id = sa_table_add(svc->sas, spi_i, spi_r);
-	sa = id ? sa_table_find_spis(svc->sas, spi_i, spi_r) : NULL;
 	if (!sa)
 		return NULL;
 	sa->local = in->local;
@@ -248,12 +241,12 @@ static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
 	if (RAND_bytes(sa->nr, OUR_NONCE_LEN) != 1 ||
 	    keymat_derive_ike(selected, gir, gir_len, sa->ni, sa->ni_len, sa->nr,
-			      sa->nr_len, msg->hdr.spi_i, (const uint8_t *)&spi_r,
+			      sa->nr_len, msg->hdr.spi_i, (const uint8_t *)&sa->spi_r,
 			      &sa->keys) < 0) {
-		sa_table_remove(svc->sas, id);
+		sa_table_remove(svc->sas, sa->unique_id);
 		return NULL;
 	}
-	sa_table_set_state(svc->sas, id, IKE_SA_CONNECTING, cfg->name);
+	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_CONNECTING, cfg->name);
 	return sa;
 }
 

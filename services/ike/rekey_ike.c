@@ -75,15 +75,8 @@ static struct ike_sa *create_replacement(struct ike_service *svc,
 					 const struct proposal *selected,
 					 const struct create_keys *k)
 {
-	uint64_t spi_i, spi_r = 0, id;
-	struct ike_sa *sa;
+	struct ike_sa *sa = sa_table_add_responder(svc->sas, selected->spi);
 
-	memcpy(&spi_i, selected->spi, 8);
-	while (spi_r == 0)
-		if (RAND_bytes((uint8_t *)&spi_r, 8) != 1)
-			return NULL;
-	id = sa_table_add(svc->sas, spi_i, spi_r);
-	sa = id ? sa_table_find_spis(svc->sas, spi_i, spi_r) : NULL;
 	if (!sa)
 		return NULL;
 	inherit(sa, old, svc);
@@ -95,8 +88,8 @@ static struct ike_sa *create_replacement(struct ike_service *svc,
 	if (keymat_derive_rekeyed_ike(selected, old->keys.prf, old->keys.sk_d,
 				      k->gir, k->gir_len, sa->ni, sa->ni_len,
 				      sa->nr, sa->nr_len, selected->spi,
-				      (const uint8_t *)&spi_r, &sa->keys) < 0) {
-		sa_table_remove(svc->sas, id);
+				      (const uint8_t *)&sa->spi_r, &sa->keys) < 0) {
+		sa_table_remove(svc->sas, sa->unique_id);
 		return NULL;
 	}
 	return sa;

@@ -212,6 +212,19 @@ uint64_t sa_table_add(struct sa_table *table, uint64_t spi_i, uint64_t spi_r)
 	return id;
 }
 
+struct ike_sa *sa_table_add_responder(struct sa_table *table,
+				      const uint8_t spi_i[8])
+{
+	uint64_t spi_r = 0, id, initiator;
+
+	memcpy(&initiator, spi_i, 8);
+	while (spi_r == 0)
+		if (RAND_bytes((uint8_t *)&spi_r, 8) != 1)
+			return NULL;
+	id = sa_table_add(table, initiator, spi_r);
+	return id ? sa_table_find_spis(table, initiator, spi_r) : NULL;
+}
+
 /* Caller holds the lock. */
 static struct ike_sa **find_link(struct sa_table *table, uint64_t unique_id)
 {

@@ -126,6 +126,11 @@ void sa_table_destroy(struct sa_table *table);
  * when out of memory. */
 uint64_t sa_table_add(struct sa_table *table, uint64_t spi_i, uint64_t spi_r);
 int sa_table_remove(struct sa_table *table, uint64_t unique_id);
+/* An SA for the responder's side of IKE_SA_INIT or an IKE_SA rekeying:
+ * the initiator's SPI and a random one of ours; NULL when out of
+ * memory or randomness. */
+struct ike_sa *sa_table_add_responder(struct sa_table *table,
+				      const uint8_t spi_i[8]);
 /* Lookups for the packet thread; the SA stays valid until that thread
  * removes it. */
 struct ike_sa *sa_table_find_spis(struct sa_table *table, uint64_t spi_i,

@@ -8,10 +8,8 @@
 #include <string.h>
 
 #include "ike/cookie.h"
-#include "ike/dh.h"
-#include "ike/exchange.h"
-#include "ike_msg_helpers.h"
-#include "log.h"
+#include "ike_peer.h"
+#include "log_capture.h"
 #include "testmain.h"
 
 static const char gw_conf[] =
@@ -26,31 +24,6 @@ static const char gw_conf[] =
 	"    block_threshold = 2\n"
 	"  }\n"
 	"}\n";
-
-static char logbuf[65536];
-static size_t loglen;
-
-static void capture(void *arg, enum log_subsys subsys, int level,
-		    const char *line)
-{
-	(void)arg;
-	(void)subsys;
-	(void)level;
-	loglen += (size_t)snprintf(logbuf + loglen, sizeof(logbuf) - loglen,
-				   "%s\n", line);
-	if (loglen >= sizeof(logbuf))
-		loglen = sizeof(logbuf) - 1;
-}
-
-static void set_addr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	in->sin_family = AF_INET;
-	in->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &in->sin_addr);
-}
 
 /* An IKE_SA_INIT request from ip with SPIi ending in spi_tag, the
  * cookie (if any) as its first payload. */
@@ -70,8 +43,8 @@ static void build_init(struct packet *pkt, struct ike_message *msg,
 					1, err, sizeof(err)), 1);
 	p.number = 1;
 	h.spi_i[7] = spi_tag;
-	set_addr(&pkt->local, "192.0.2.1", 500);
-	set_addr(&pkt->remote, ip, 500);
+	peer_addr(&pkt->local, "192.0.2.1", 500);
+	peer_addr(&pkt->remote, ip, 500);
 	builder_init(&b, pkt->data, sizeof(pkt->data), &h);
 	if (cookie)
 		test_notify(&b, N_COOKIE, cookie, cookie_len);
@@ -122,14 +95,14 @@ START_TEST(secret_rotates)
 	struct ike_message msg, smsg;
 	uint8_t cookie[COOKIE_LEN], other[COOKIE_LEN];
 
-	log_set_sink(capture, NULL);
+	log_capture_start();
 	ck_assert_int_eq(cookie_guard_init(&g), 0);
 	build_init(&pkt, &msg, "192.0.2.2", 1, NULL, 0);
 	cookie_make(&g, 100, &pkt, &msg, cookie);
 	build_init(&scratch, &smsg, "192.0.2.9", 9, NULL, 0);
 	for (int i = 0; i < COOKIE_REUSE; i++)
 		cookie_make(&g, 101, &scratch, &smsg, other);
-	ck_assert_ptr_nonnull(strstr(logbuf, "generating new cookie secret after 10001 uses"));
+	assert_logged("generating new cookie secret after 10001 uses");
 	/* Made before the switch: the previous secret still checks it. */
 	build_init(&pkt, &msg, "192.0.2.2", 1, cookie, sizeof(cookie));
 	ck_assert(cookie_valid(&g, 105, &pkt, &msg));
@@ -138,7 +111,7 @@ START_TEST(secret_rotates)
 		cookie_make(&g, 102, &scratch, &smsg, other);
 	ck_assert(!cookie_valid(&g, 105, &pkt, &msg));
 	cookie_guard_destroy(&g);
-	log_set_sink(NULL, NULL);
+	log_capture_stop();
 }
 END_TEST
 
@@ -149,7 +122,7 @@ START_TEST(demand_calm_down_and_block)
 	struct ike_message msg;
 	uint8_t cookie[COOKIE_LEN];
 
-	log_set_sink(capture, NULL);
+	log_capture_start();
 	ck_assert_int_eq(cookie_guard_init(&g), 0);
 	build_init(&pkt, &msg, "192.0.2.2", 1, NULL, 0);
 	ck_assert_int_eq(cookie_screen(&g, 50, 9, 0, &pkt, &msg, cookie), COOKIE_PASS);
@@ -164,13 +137,13 @@ START_TEST(demand_calm_down_and_block)
 	/* A peer with five half-open SAs is ignored. */
 	ck_assert_int_eq(cookie_screen(&g, 90, 5, 4, &pkt, &msg, cookie), COOKIE_PASS);
 	ck_assert_int_eq(cookie_screen(&g, 90, 5, 5, &pkt, &msg, cookie), COOKIE_DROP);
-	ck_assert_ptr_nonnull(strstr(logbuf, "ignoring IKE_SA setup from 192.0.2.2, "
-				     "peer too aggressive"));
+	assert_logged("ignoring IKE_SA setup from 192.0.2.2, "
+				     "peer too aggressive");
 	ck_assert_uint_eq(atomic_load(&g.sent), 2);
 	ck_assert_uint_eq(atomic_load(&g.accepted), 1);
 	ck_assert_uint_eq(atomic_load(&g.blocked), 1);
 	cookie_guard_destroy(&g);
-	log_set_sink(NULL, NULL);
+	log_capture_stop();
 }
 END_TEST
 
@@ -187,7 +160,7 @@ START_TEST(flood_gets_cookies)
 	char err[256], ip[32];
 	uint8_t cookie[COOKIE_LEN];
 
-	log_set_sink(capture, NULL);
+	log_capture_start();
 	ck_assert_int_eq(ike_service_init(&svc), 0);
 	conf = conf_load_string(gw_conf, "gw.conf", &cerr);
 	ck_assert_ptr_nonnull(conf);
@@ -209,7 +182,7 @@ START_TEST(flood_gets_cookies)
 	ck_assert_uint_eq(resp.n_payloads, 1);
 	n_pl = message_find_notify(&resp, N_COOKIE);
 	ck_assert_ptr_nonnull(n_pl);
-	ck_assert_ptr_nonnull(strstr(logbuf, "generating IKE_SA_INIT response 0 [ N(COOKIE) ]"));
+	assert_logged("generating IKE_SA_INIT response 0 [ N(COOKIE) ]");
 	ck_assert_uint_eq(sa_table_count(svc.sas), 3);
 	payload_notify_parse(n_pl->body, n_pl->len, &n);
 	ck_assert_uint_eq(n.len, COOKIE_LEN);
@@ -237,12 +210,12 @@ START_TEST(flood_gets_cookies)
 		build_init(&in, &msg, "192.0.2.20", spi, n.data, n.len);
 		ck_assert_int_eq(ike_process(&svc, &in, &out), spi == 6 ? 1 : 0);
 	}
-	ck_assert_ptr_nonnull(strstr(logbuf, "ignoring IKE_SA setup from 192.0.2.20, "
-				     "peer too aggressive"));
+	assert_logged("ignoring IKE_SA setup from 192.0.2.20, "
+				     "peer too aggressive");
 	ck_assert_uint_eq(sa_table_count(svc.sas), 5);
 	ike_service_cleanup(&svc);
 	conf_free(conf);
-	log_set_sink(NULL, NULL);
+	log_capture_stop();
 }
 END_TEST
 

@@ -13,7 +13,7 @@
 #include "ike/sa_timers.h"
 #include "ike_peer.h"
 #include "kernel.pb-c.h"
-#include "log.h"
+#include "log_capture.h"
 #include "rpc.h"
 #include "testmain.h"
 
@@ -33,8 +33,6 @@ static const char gw_conf[] =
 
 static struct ike_service svc;
 static struct conf *conf;
-static char logbuf[65536];
-static size_t loglen;
 
 /* What the stand-in kernel service was asked. */
 #define CALLS_MAX 32
@@ -53,24 +51,6 @@ static struct {
 } kernel;
 static struct rpc_server *kernel_server;
 static char kernel_url[128];
-
-static void capture(void *arg, enum log_subsys subsys, int level,
-		    const char *line)
-{
-	(void)arg;
-	(void)subsys;
-	(void)level;
-	loglen += (size_t)snprintf(logbuf + loglen, sizeof(logbuf) - loglen,
-				   "%s\n", line);
-	if (loglen >= sizeof(logbuf))
-		loglen = sizeof(logbuf) - 1;
-}
-
-static void assert_logged(const char *text)
-{
-	ck_assert_msg(strstr(logbuf, text) != NULL, "not logged: %s\n--\n%s",
-		      text, logbuf);
-}
 
 static struct kernel_call *record(uint32_t method)
 {
@@ -199,9 +179,7 @@ static void setup(void)
 	struct conf_error cerr;
 	char err[256];
 
-	loglen = 0;
-	logbuf[0] = '\0';
-	log_set_sink(capture, NULL);
+	log_capture_start();
 	memset(&kernel, 0, sizeof(kernel));
 	pthread_mutex_init(&kernel.lock, NULL);
 	kernel.next_spi = 0xc1000001;
@@ -227,7 +205,7 @@ static void teardown(void)
 	ike_service_cleanup(&svc);
 	rpc_server_stop(kernel_server);
 	conf_free(conf);
-	log_set_sink(NULL, NULL);
+	log_capture_stop();
 }
 
 /* The request's parts as an initiator writes them. */
