@@ -118,17 +118,19 @@ static void child_outcome(struct ike_service *svc, struct ike_sa *sa,
 	uint16_t error = child_error(msg);
 	uint32_t offered = ini->child.spi_in;
 
-	sa->initiated = INITIATE_CHILD_FAILED;
+	/* cygnetctl --initiate watches sa->initiated: set once, at the end. */
 	if (error) {
 		DBG1(LOG_IKE, "received %s notify, no CHILD_SA built",
 		     notify_name(error));
 		child_uninstall(svc, sa, &ini->child);
 	} else if (child_accept(svc, sa, &ini->cfg.child, &cr, &ini->child) == 0) {
 		sa->initiated = INITIATE_DONE;
+		return;
 	} else {
 		/* The responder has it installed: as charon, delete it. */
 		child_sa_delete_refused(svc, sa, offered);
 	}
+	sa->initiated = INITIATE_CHILD_FAILED;
 }
 
 int initiator_auth_handle(struct ike_request *req)

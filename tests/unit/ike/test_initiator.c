@@ -3,8 +3,8 @@
  * the retry with the group asked for), IKE_AUTH with the AUTH octets of
  * each role checked by a stand-in authority, the CHILD_SA's keys crossed
  * between the two sides at a stand-in kernel service, DPD, a NAT
- * keep-alive, our DELETE, and the retransmits of a request nobody
- * answers. */
+ * keep-alive, our DELETEs of the CHILD_SA and the IKE_SA, and the
+ * retransmits of a request nobody answers. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <openssl/sha.h>
@@ -492,6 +492,15 @@ START_TEST(initiate_establish_delete)
 	ck_assert_ptr_null(sa->request);
 	sa->local_nat = false;
 	sa->dpd_delay = 0;
+	/* cygnetctl --terminate --child: the CHILD_SA alone goes. */
+	ck_assert_int_eq(child_sa_delete(&ini, id, sa->children[0].unique_id), 0);
+	assert_logged("sending DELETE for ESP CHILD_SA with SPI");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	to_initiator(out);
+	assert_logged("CHILD_SA closed");
+	ck_assert_uint_eq(sa->n_children, 0);
+	ck_assert_int_eq(sa->state, IKE_SA_ESTABLISHED);
 	/* Our DELETE, answered by the responder. */
 	ck_assert_int_eq(ike_sa_delete(&ini, id), 0);
 	assert_logged("sending DELETE for IKE_SA moon[1]");
