@@ -723,7 +723,7 @@ struct ike_sa *sa_table_claim(struct sa_table *table, uint64_t unique_id)
 	bool idle = false;
 
 	pthread_mutex_lock(&table->lock);
-	sa = *find_link(table, unique_id);
+	sa = find_id(table, unique_id);
 	if (sa && sa->state != IKE_SA_DELETING)
 		idle = atomic_compare_exchange_strong(&sa->busy, &(bool){ false },
 						      true);
