@@ -276,18 +276,23 @@ Cygnet__EapTlsReply *auth_eap_tls_process(struct rpc_client *authority,
 	return (Cygnet__EapTlsReply *)result.reply;
 }
 
+static void abort_done(void *arg, struct rpc_result *result)
+{
+	(void)arg;
+	if (result->status != CYGNET__RPC_STATUS__RPC_OK) {
+		DBG1(LOG_IKE, "aborting EAP_TLS session failed: %s", result->error);
+		return;
+	}
+	protobuf_c_message_free_unpacked(result->reply, NULL);
+}
+
 void auth_eap_tls_abort(struct rpc_client *authority, uint64_t session_id)
 {
 	Cygnet__EapTlsAbortRequest req = CYGNET__EAP_TLS_ABORT_REQUEST__INIT;
-	struct rpc_result result;
 
 	req.session_id = session_id;
-	rpc_call(authority, CYGNET__AUTHORITY_METHOD__AUTHORITY_EAP_TLS_ABORT,
-		 &req.base, &cygnet__empty__descriptor, AUTHORITY_TIMEOUT_MS,
-		 &result);
-	if (result.status != CYGNET__RPC_STATUS__RPC_OK) {
-		DBG1(LOG_IKE, "aborting EAP_TLS session failed: %s", result.error);
-		return;
-	}
-	protobuf_c_message_free_unpacked(result.reply, NULL);
+	if (rpc_call_async(authority, CYGNET__AUTHORITY_METHOD__AUTHORITY_EAP_TLS_ABORT,
+			   &req.base, &cygnet__empty__descriptor,
+			   AUTHORITY_TIMEOUT_MS, abort_done, NULL) < 0)
+		DBG1(LOG_IKE, "aborting EAP_TLS session failed");
 }

@@ -64,8 +64,9 @@ Cygnet__EapTlsReply *auth_eap_tls_start(struct rpc_client *authority,
 Cygnet__EapTlsReply *auth_eap_tls_process(struct rpc_client *authority,
 					  uint64_t session_id,
 					  const uint8_t *packet, size_t len);
-/* EAP_TLS_ABORT: the authority drops the session at once instead of at
- * its idle timeout.  Logged when the call fails. */
+/* EAP_TLS_ABORT, not waiting for the answer: the authority drops the
+ * session at once instead of at its idle timeout.  Logged when the call
+ * fails. */
 void auth_eap_tls_abort(struct rpc_client *authority, uint64_t session_id);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "ike/auth_msk.h"
 #include "ike/auth_octets.h"
+#include "ike/lifetime.h"
 #include "ike/prf.h"
 #include "log.h"
 
@@ -191,6 +192,7 @@ static int identity_response(struct ike_request *req, struct eap_conv *conv,
 		return failed(req, conv, b);
 	DBG1(LOG_IKE, "initiating EAP_TLS method (id 0x%02X)", identifier);
 	conv->step = EAP_STEP_TLS;
+	lifetime_watch_half_open(req->svc, req->sa);
 	return relay(req, conv, reply, b);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ike/delete.h"
+#include "ike/eap.h"
 #include "ike/sa_table.h"
 #include "ike/service.h"
 #include "log.h"
@@ -148,7 +149,7 @@ static void schedule(struct ike_service *svc, const struct lifetime_event *e)
 {
 	if (lifetime_queue_push(&svc->lifetimes, e) < 0)
 		DBG1(LOG_IKE, "no memory to schedule IKE_SA %s",
-		     e->end ? "deletion" : "reauthentication");
+		     e->kind == LIFETIME_REAUTH ? "reauthentication" : "deletion");
 }
 
 void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
@@ -169,7 +170,7 @@ void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 	}
 	if (out->expire) {
 		e.due = e.expire;
-		e.end = true;
+		e.kind = LIFETIME_END;
 		DBG1(LOG_IKE, "maximum IKE_SA lifetime %lds", out->expire);
 		schedule(svc, &e);
 	}
@@ -197,7 +198,17 @@ void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 	e.expire = from->reauth_at + t.over;
 	schedule(svc, &e);
 	e.due = e.expire;
-	e.end = true;
+	e.kind = LIFETIME_END;
+	schedule(svc, &e);
+}
+
+void lifetime_watch_half_open(struct ike_service *svc, const struct ike_sa *sa)
+{
+	struct lifetime_event e = { .due = sa->created + HALF_OPEN_TIMEOUT,
+				    .kind = LIFETIME_HALF_OPEN,
+				    .unique_id = sa->unique_id,
+				    .spi_i = sa->spi_i, .spi_r = sa->spi_r };
+
 	schedule(svc, &e);
 }
 
@@ -235,6 +246,21 @@ static void reauth_due(const struct ike_sa *sa, const struct lifetime_event *e,
 	     (unsigned long long)sa->unique_id, left);
 }
 
+/* The receiver drops the SA at the next second unless a worker holds
+ * it, which is then asked again. */
+static void half_open_due(struct ike_service *svc, struct ike_sa *sa,
+			  struct lifetime_event *e, time_t now)
+{
+	if (sa->state != IKE_SA_CONNECTING)
+		return;
+	if (sa->busy) {
+		e->due = now + 1;
+		schedule(svc, e);
+		return;
+	}
+	eap_abort(svc, sa);
+}
+
 void lifetime_tick(struct ike_service *svc, time_t now)
 {
 	struct lifetime_event e;
@@ -242,10 +268,15 @@ void lifetime_tick(struct ike_service *svc, time_t now)
 	while (lifetime_queue_pop_due(&svc->lifetimes, now, &e)) {
 		struct ike_sa *sa = sa_table_find_spis(svc->sas, e.spi_i, e.spi_r);
 
-		if (!sa || sa->unique_id != e.unique_id ||
-		    sa->state != IKE_SA_ESTABLISHED)
+		if (!sa || sa->unique_id != e.unique_id)
 			continue;
-		if (!e.end) {
+		if (e.kind == LIFETIME_HALF_OPEN) {
+			half_open_due(svc, sa, &e, now);
+			continue;
+		}
+		if (sa->state != IKE_SA_ESTABLISHED)
+			continue;
+		if (e.kind == LIFETIME_REAUTH) {
 			reauth_due(sa, &e, now);
 			continue;
 		}

@@ -19,6 +19,10 @@
 struct ike_service;
 struct ike_sa;
 
+/* charon's half_open_timeout default: an IKE_SA not established after
+ * this many seconds goes (receiver.c). */
+#define HALF_OPEN_TIMEOUT 30
+
 /* Seconds from establishment; 0 where nothing is due. */
 struct ike_times {
 	long reauth;
@@ -32,9 +36,15 @@ struct ike_times {
 void lifetime_compute(const struct conn_cfg *conn, uint32_t reauth_jitter,
 		      uint32_t rekey_jitter, struct ike_times *out);
 
+enum lifetime_kind {
+	LIFETIME_REAUTH,	/* reauthentication is due */
+	LIFETIME_END,		/* the maximum lifetime */
+	LIFETIME_HALF_OPEN,	/* not established in HALF_OPEN_TIMEOUT */
+};
+
 struct lifetime_event {
 	time_t due;		/* CLOCK_MONOTONIC seconds */
-	bool end;		/* the maximum lifetime, else reauthentication */
+	enum lifetime_kind kind;
 	time_t expire;		/* when the IKE_SA ends, 0 never */
 	uint64_t unique_id;
 	uint64_t spi_i;
@@ -67,6 +77,11 @@ void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
  * lifetime reduced to Ns"); without one, to's times start afresh. */
 void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 		      const struct ike_sa *from);
+
+/* An EAP-TLS conversation began on sa: should the SA still be half open
+ * when the receiver is about to drop it, the authority's session is
+ * aborted first (eap_abort). */
+void lifetime_watch_half_open(struct ike_service *svc, const struct ike_sa *sa);
 
 /* Acts on the events due (the packet thread, once a second). */
 void lifetime_tick(struct ike_service *svc, time_t now);

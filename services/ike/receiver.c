@@ -14,8 +14,6 @@
 #include "log.h"
 
 #define RECV_POLL_MS 500
-/* charon's half_open_timeout default. */
-#define HALF_OPEN_TIMEOUT 30
 
 static void *receive_loop(void *arg)
 {
