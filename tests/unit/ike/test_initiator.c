@@ -550,6 +550,44 @@ START_TEST(responses_checked)
 }
 END_TEST
 
+/* COOKIE (RFC 7296 2.6): the request again, the cookie echoed first. */
+START_TEST(cookie_echoed)
+{
+	static const uint8_t cookie[] = "0123456789abcdef";
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	struct ike_message msg;
+	struct ike_header h;
+	struct msg_builder b;
+	struct notify_payload n;
+	char err[256];
+	uint64_t id;
+
+	ck_assert_int_eq(initiate(&ini, "net", NULL, &id, err, sizeof(err)), 0);
+	ck_assert(receive(pkt));
+	ck_assert_int_eq(message_parse(pkt->data, pkt->len, &msg), PARSE_OK);
+	h = msg.hdr;
+	h.flags = FLAG_RESPONSE;
+	builder_init(&b, out->data, sizeof(out->data), &h);
+	payload_notify_write(&b, &(struct notify_payload){
+		.type = N_COOKIE, .data = cookie, .len = sizeof(cookie) });
+	out->len = builder_finish(&b);
+	addr(&out->local, "127.0.0.1");
+	addr(&out->remote, "127.0.0.2");
+	to_initiator(out);
+	ck_assert(receive(pkt));
+	ck_assert_int_eq(message_parse(pkt->data, pkt->len, &msg), PARSE_OK);
+	ck_assert_uint_eq(msg.payloads[0].type, PL_NOTIFY);
+	payload_notify_parse(msg.payloads[0].body, msg.payloads[0].len, &n);
+	ck_assert_uint_eq(n.type, N_COOKIE);
+	ck_assert_uint_eq(n.len, sizeof(cookie));
+	ck_assert_mem_eq(n.data, cookie, sizeof(cookie));
+	ck_assert_mem_eq(msg.hdr.spi_i, h.spi_i, 8);
+	ck_assert_uint_eq(ke_group(pkt), DH_ECP_256);
+	free(pkt);
+	free(out);
+}
+END_TEST
+
 /* Nobody answers: the request goes out again after 50 ms and 50 ms
  * (base 1.0), then the SA is given up. */
 START_TEST(retransmits_then_gives_up)
@@ -598,6 +636,7 @@ static Suite *initiator_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, initiate_establish_delete);
 	tcase_add_test(tc, responses_checked);
+	tcase_add_test(tc, cookie_echoed);
 	tcase_add_test(tc, retransmits_then_gives_up);
 	tcase_add_test(tc, backoff);
 	suite_add_tcase(s, tc);
