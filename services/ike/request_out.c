@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "ike/exchange.h"
-#include "ike/persist.h"
 #include "ike/sa_role.h"
 #include "log.h"
 
@@ -143,7 +142,6 @@ int request_send(struct ike_service *svc, struct ike_sa *sa,
 		return -1;
 	}
 	sa->our_next_id++;
-	persist_sa_save(svc, sa);
 	request_free(sa->request);
 	sa->request = r;
 	schedule(svc, r);
