@@ -100,7 +100,7 @@ int ctl_cmd_initiate(struct ctl *ctl)
 	if (ctl_sa_options_parse(ctl, "initiate", false, &o) < 0)
 		return 1;
 	if (!*o.child && !*o.ike) {
-		fprintf(stderr, "initiate failed: --child or --ike required\n");
+		fprintf(stderr, "initiate failed: missing configuration name\n");
 		return 1;
 	}
 	req.child = (char *)o.child;

@@ -14,8 +14,7 @@ int ctl_cmd_terminate(struct ctl *ctl)
 	if (ctl_sa_options_parse(ctl, "terminate", true, &o) < 0)
 		return 1;
 	if (!*o.ike && !o.ike_id && !*o.child && !o.child_id) {
-		fprintf(stderr, "terminate failed: --ike, --ike-id, --child or "
-			"--child-id required\n");
+		fprintf(stderr, "terminate failed: missing terminate selector\n");
 		return 1;
 	}
 	req.ike = (char *)o.ike;

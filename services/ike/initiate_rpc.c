@@ -41,7 +41,9 @@ static bool sa_copy(struct ike_service *svc, uint64_t unique_id,
 	return found;
 }
 
-/* 0 when up, else the reason in err. */
+/* 0 when up, else the reason in err, in vici's words (charon says
+ * "establishing CHILD_SA failed" whether the IKE_SA or the CHILD_SA
+ * failed). */
 static int wait_initiated(struct ike_service *svc, uint64_t id,
 			  const char *child, uint32_t timeout_ms, char *err,
 			  size_t errlen)
@@ -54,22 +56,20 @@ static int wait_initiated(struct ike_service *svc, uint64_t id,
 		return -1;
 	}
 	for (uint32_t waited = 0;; waited += WAIT_STEP_MS) {
-		if (!sa_copy(svc, id, sa)) {
-			snprintf(err, errlen, "establishing IKE_SA failed");
-			break;
-		}
-		if (sa->initiated == INITIATE_DONE) {
+		bool found = sa_copy(svc, id, sa);
+
+		if (found && sa->initiated == INITIATE_DONE) {
 			rc = 0;
 			break;
 		}
-		if (sa->initiated == INITIATE_CHILD_FAILED) {
+		if (!found || sa->initiated == INITIATE_CHILD_FAILED) {
 			snprintf(err, errlen, "establishing CHILD_SA '%s' failed",
 				 child);
 			break;
 		}
 		if (waited >= timeout_ms) {
-			snprintf(err, errlen, "establishing CHILD_SA '%s' timed out",
-				 child);
+			snprintf(err, errlen, "CHILD_SA '%s' not established after "
+				 "%ums", child, timeout_ms);
 			break;
 		}
 		sleep_ms(WAIT_STEP_MS);
@@ -204,8 +204,9 @@ void ike_handle_terminate(void *arg, const ProtobufCMessage *request,
 	out.terminated = terminate(svc, t, n, req->timeout_ms);
 	free(t);
 	if (req->timeout_ms && out.terminated < n) {
-		rpc_reply_error(reply, CYGNET__RPC_STATUS__RPC_FAILED,
-				"terminating SA timed out");
+		rpc_reply_error(reply, CYGNET__RPC_STATUS__RPC_FAILED, "%s",
+				n == 1 ? "terminating SA failed" :
+				"not all matching SAs could be terminated");
 		return;
 	}
 	rpc_reply_message(reply, &out.base);

@@ -201,7 +201,7 @@ fi
 # Nobody answers an initiation either.
 cyg_ctl --initiate --child sw --timeout 20 >"$CYG_LOGS/initiate-dead.txt" 2>&1
 cyg_assert_log initiate-dead "$CYG_LOGS/initiate-dead.txt" \
-	"initiate failed: establishing IKE_SA failed"
+	"initiate failed: establishing CHILD_SA 'sw' failed"
 cyg_assert_log initiate-dead-log "$ike_log" \
 	"retransmit 1 of request with message ID 0" \
 	"establishing IKE_SA failed, peer not responding"
