@@ -111,6 +111,13 @@ for s in $SERVICES; do
 	fi
 done
 
+# ike keeps its IKE_SAs in its volume, so a restarted container restores them.
+if podman logs "$(ctr ike)" 2>&1 | grep -q 'IKE_SAs are not kept across restarts'; then
+	echo "FAIL compose ike state: $(podman logs "$(ctr ike)" 2>&1 | grep 'not kept across')"
+else
+	echo "PASS compose ike keeps its IKE_SAs in /var/lib/cygnet/ike"
+fi
+
 # all_up CONTAINER: cygnetctl --status there sees four running services.
 all_up() {
 	local out until=$((SECONDS + 15))
