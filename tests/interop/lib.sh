@@ -18,6 +18,8 @@
 #   cyg_capture_start / cyg_capture_wait / cyg_capture_check NAME [EXPECTED]
 #   cyg_check NAME CMD...           PASS when CMD succeeds
 #   cyg_assert_log NAME FILE PATTERN...   every fixed string is in FILE
+#   cyg_assert_shape NAME FILE REGEX...   line N of FILE matches REGEX N
+#   cyg_eap_start GW_CONF [TLS_MAX [CONNS]]  web, Cygnet and the seed's client
 #
 # Topology (documentation addresses only):
 #
