@@ -202,6 +202,29 @@ void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 	schedule(svc, &e);
 }
 
+void lifetime_resume(struct ike_service *svc, struct ike_sa *sa)
+{
+	time_t now = sa_table_now();
+	struct lifetime_event e = { .unique_id = sa->unique_id,
+				    .spi_i = sa->spi_i, .spi_r = sa->spi_r };
+	struct ike_times t;
+
+	if (!sa->reauth_at || conn_times(svc, sa->conn, &t) < 0)
+		return;
+	e.expire = sa->reauth_at + t.over;
+	if (sa->reauth_at > now) {
+		e.due = sa->reauth_at;
+		DBG1(LOG_IKE, "scheduling reauthentication in %lds",
+		     (long)(sa->reauth_at - now));
+		schedule(svc, &e);
+	}
+	e.due = e.expire;
+	e.kind = LIFETIME_END;
+	DBG1(LOG_IKE, "maximum IKE_SA lifetime %lds",
+	     e.expire > now ? (long)(e.expire - now) : 0L);
+	schedule(svc, &e);
+}
+
 void lifetime_watch_half_open(struct ike_service *svc, const struct ike_sa *sa)
 {
 	struct lifetime_event e = { .due = sa->created + HALF_OPEN_TIMEOUT,

@@ -78,6 +78,11 @@ void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 		      const struct ike_sa *from);
 
+/* sa came back from persisted state (persist.c): its reauthentication
+ * (if still ahead) and its end, reauth time plus over_time, are queued
+ * again and logged as at establishment. */
+void lifetime_resume(struct ike_service *svc, struct ike_sa *sa);
+
 /* An EAP-TLS conversation began on sa: should the SA still be half open
  * when the receiver is about to drop it, the authority's session is
  * aborted first (eap_abort). */

@@ -190,6 +190,7 @@ static int insert(struct ike_service *svc, struct ike_sa *restored)
 	}
 	sa_table_set_state(svc->sas, id, IKE_SA_ESTABLISHED, NULL);
 	log_restored(sa);
+	lifetime_resume(svc, sa);
 	return 0;
 }
 
