@@ -254,8 +254,9 @@ static void delta_text(long delta, char *buf, size_t len)
 }
 
 /* The peer, the initiator, should have reauthenticated (it was told
- * with AUTH_LIFETIME); as charon, the responder does not reauthenticate
- * in its place and lets the IKE_SA run to its end. */
+ * with AUTH_LIFETIME).  charon lets an IKE_SA with EAP or virtual IPs run
+ * to its end, as here, but reauthenticates others itself; Cygnet lets
+ * every IKE_SA run to its end. */
 static void reauth_due(const struct ike_sa *sa, const struct lifetime_event *e,
 		       time_t now)
 {
