@@ -101,24 +101,6 @@ static Cygnet__IkeKeysState *pack_keys(const struct ike_keys *k,
 	return m;
 }
 
-static Cygnet__TrafficSelector **pack_ts(const struct ts *ts, size_t n,
-					 Cygnet__TrafficSelector *store,
-					 Cygnet__TrafficSelector **p)
-{
-	for (size_t i = 0; i < n; i++) {
-		size_t len = ts_addr_len(&ts[i]);
-
-		cygnet__traffic_selector__init(&store[i]);
-		store[i].ip_protocol = ts[i].protocol;
-		store[i].start_port = ts[i].start_port;
-		store[i].end_port = ts[i].end_port;
-		store[i].start_addr = bytes(ts[i].start, len);
-		store[i].end_addr = bytes(ts[i].end, len);
-		p[i] = &store[i];
-	}
-	return p;
-}
-
 static Cygnet__ChildSaState *pack_child(const struct child_sa *c,
 					struct child_store *s)
 {
@@ -133,9 +115,9 @@ static Cygnet__ChildSaState *pack_child(const struct child_sa *c,
 	m->proposal = pack_proposal(&c->proposal, &s->proposal);
 	m->tunnel = c->tunnel;
 	m->encap = c->encap;
-	m->local_ts = pack_ts(c->local_ts, c->n_local_ts, s->ts[0], s->tsp[0]);
+	m->local_ts = ts_to_pb(c->local_ts, c->n_local_ts, s->ts[0], s->tsp[0]);
 	m->n_local_ts = c->n_local_ts;
-	m->remote_ts = pack_ts(c->remote_ts, c->n_remote_ts, s->ts[1], s->tsp[1]);
+	m->remote_ts = ts_to_pb(c->remote_ts, c->n_remote_ts, s->ts[1], s->tsp[1]);
 	m->n_remote_ts = c->n_remote_ts;
 	m->sa_in = c->sa_in;
 	m->sa_out = c->sa_out;
@@ -376,7 +358,7 @@ static int unpack_keys(const Cygnet__IkeKeysState *m, struct ike_keys *k,
 	return 0;
 }
 
-static int unpack_ts(Cygnet__TrafficSelector **in, size_t n, struct ts *out,
+static int unts_to_pb(Cygnet__TrafficSelector **in, size_t n, struct ts *out,
 		     size_t *count, char *why, size_t whylen)
 {
 	if (n > CHILD_TS_MAX)
@@ -408,9 +390,9 @@ static int unpack_child(const Cygnet__ChildSaState *m, struct child_sa *c,
 	if (copy_string(c->name, sizeof(c->name), m->name, "CHILD_SA name",
 			why, whylen) < 0 ||
 	    unpack_proposal(m->proposal, &c->proposal, why, whylen) < 0 ||
-	    unpack_ts(m->local_ts, m->n_local_ts, c->local_ts, &c->n_local_ts,
+	    unts_to_pb(m->local_ts, m->n_local_ts, c->local_ts, &c->n_local_ts,
 		      why, whylen) < 0 ||
-	    unpack_ts(m->remote_ts, m->n_remote_ts, c->remote_ts,
+	    unts_to_pb(m->remote_ts, m->n_remote_ts, c->remote_ts,
 		      &c->n_remote_ts, why, whylen) < 0 ||
 	    copy_bytes(c->keymat, sizeof(c->keymat), &c->keymat_len, m->keymat,
 		       "KEYMAT", why, whylen) < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ike/child_install.h"
+#include "ike/child_kernel.h"
 #include "ike/keymat.h"
 #include "ike/prf.h"
 #include "ike/service.h"
@@ -13,8 +14,6 @@
 #include "log.h"
 
 #define KERNEL_TIMEOUT_MS 10000
-#define IPPROTO_ESP_NUM 50
-#define REPLAY_WINDOW 32
 #define SYNC_ROUNDS 3
 
 void child_keep_keymat(struct child_sa *child, const uint8_t *keymat,
@@ -24,124 +23,19 @@ void child_keep_keymat(struct child_sa *child, const uint8_t *keymat,
 	memcpy(child->keymat, keymat, child->keymat_len);
 }
 
-/* The messages of one CHILD_SA, pointing into its IKE_SA's copy. */
-struct child_msgs {
-	Cygnet__SaConfig sa[2];		/* inbound, outbound */
-	Cygnet__Lifetime life;
-	Cygnet__Address local, remote, policy_local, policy_remote;
-	uint8_t local_ip[16], remote_ip[16];
-	Cygnet__PolicyConfig policy;
-	Cygnet__TrafficSelector ts[2][CHILD_TS_MAX];
-	Cygnet__TrafficSelector *tsp[2][CHILD_TS_MAX];
-};
-
-static void address(const struct sockaddr_storage *ss, uint8_t *ip,
-		    Cygnet__Address *with_port, Cygnet__Address *without)
-{
-	size_t len = sockaddr_addr(ss, ip);
-
-	cygnet__address__init(with_port);
-	with_port->ip = (ProtobufCBinaryData){ len, ip };
-	with_port->port = sockaddr_port(ss);
-	*without = *with_port;
-	without->port = 0;
-}
-
-static Cygnet__TrafficSelector **selectors(const struct ts *ts, size_t n,
-					   Cygnet__TrafficSelector *store,
-					   Cygnet__TrafficSelector **p)
-{
-	for (size_t i = 0; i < n; i++) {
-		size_t len = ts_addr_len(&ts[i]);
-
-		cygnet__traffic_selector__init(&store[i]);
-		store[i].ip_protocol = ts[i].protocol;
-		store[i].start_port = ts[i].start_port;
-		store[i].end_port = ts[i].end_port;
-		store[i].start_addr = (ProtobufCBinaryData){ len, (uint8_t *)ts[i].start };
-		store[i].end_addr = (ProtobufCBinaryData){ len, (uint8_t *)ts[i].end };
-		p[i] = &store[i];
-	}
-	return p;
-}
-
-/* The KEYMAT split as child_install does: the initiator-to-responder
- * encryption and integrity keys first, then the other direction; ours
- * outbound when we initiated the CHILD_SA. */
-static int fill_sas(const struct child_sa *child, struct child_msgs *m)
-{
-	const struct transform *encr = proposal_first(&child->proposal, TRANS_ENCR);
-	const struct transform *integ = proposal_first(&child->proposal, TRANS_INTEG);
-	size_t e = encr ? encr_key_len(encr->id, encr->key_length) : 0;
-	size_t i = integ && integ->id != INTEG_NONE ? integ_key_len(integ->id) : 0;
-
-	if (e == 0 || child->keymat_len < 2 * (e + i))
-		return -1;
-	for (int dir = 0; dir < 2; dir++) {
-		Cygnet__SaConfig *c = &m->sa[dir];
-		bool inbound = dir == 0;
-		bool first_half = inbound != child->initiated;
-		const uint8_t *k = child->keymat + (first_half ? 0 : e + i);
-
-		cygnet__sa_config__init(c);
-		c->protocol = IPPROTO_ESP_NUM;
-		c->reqid = child->reqid;
-		c->mode = child->tunnel ? CYGNET__IPSEC_MODE__IPSEC_MODE_TUNNEL :
-					  CYGNET__IPSEC_MODE__IPSEC_MODE_TRANSPORT;
-		c->encr_id = encr->id;
-		c->encr_key_length = encr->key_length;
-		c->encr_key = (ProtobufCBinaryData){ e, (uint8_t *)k };
-		c->integ_id = integ ? integ->id : 0;
-		c->integ_key = (ProtobufCBinaryData){ i, (uint8_t *)k + e };
-		c->udp_encap = child->encap;
-		c->esn = proposal_has(&child->proposal, TRANS_ESN, ESN_YES, 0);
-		c->lifetime = &m->life;
-		c->src = inbound ? &m->remote : &m->local;
-		c->dst = inbound ? &m->local : &m->remote;
-		c->spi = inbound ? child->spi_in : child->spi_out;
-		c->inbound = inbound;
-		c->replay_window = inbound ? REPLAY_WINDOW : 0;
-	}
-	return 0;
-}
-
-static void fill_policy(const struct child_sa *child, struct child_msgs *m)
-{
-	Cygnet__PolicyConfig *p = &m->policy;
-
-	cygnet__policy_config__init(p);
-	p->local = &m->policy_local;
-	p->remote = &m->policy_remote;
-	p->local_ts = selectors(child->local_ts, child->n_local_ts, m->ts[0],
-				m->tsp[0]);
-	p->n_local_ts = child->n_local_ts;
-	p->remote_ts = selectors(child->remote_ts, child->n_remote_ts, m->ts[1],
-				 m->tsp[1]);
-	p->n_remote_ts = child->n_remote_ts;
-	p->reqid = child->reqid;
-	p->mode = child->tunnel ? CYGNET__IPSEC_MODE__IPSEC_MODE_TUNNEL :
-				  CYGNET__IPSEC_MODE__IPSEC_MODE_TRANSPORT;
-	p->protocol = IPPROTO_ESP_NUM;
-}
-
 /* Adds the child's SAs and policies to want; false when its KEYMAT is
  * unknown (then the kernel's copy, if any, goes). */
 static bool add_child(const struct ike_sa *sa, const struct child_sa *child,
-		      struct child_msgs *m, Cygnet__DesiredState *want)
+		      struct child_kernel_msgs *m, Cygnet__DesiredState *want)
 {
 	if (!child->sa_in || !child->sa_out)
 		return true;
-	address(&sa->local, m->local_ip, &m->local, &m->policy_local);
-	address(&sa->remote, m->remote_ip, &m->remote, &m->policy_remote);
-	cygnet__lifetime__init(&m->life);
-	m->life.hard_seconds = child->life_time > 0 ? (uint64_t)child->life_time : 0;
-	m->life.soft_seconds = child->rekey_time > 0 ? (uint64_t)child->rekey_time : 0;
-	if (fill_sas(child, m) < 0)
+	if (child_kernel_sas(sa, child, child->keymat, child->keymat_len, m) < 0)
 		return false;
 	want->sas[want->n_sas++] = &m->sa[0];
 	want->sas[want->n_sas++] = &m->sa[1];
 	if (child->policies) {
-		fill_policy(child, m);
+		child_kernel_policy(sa, child, m);
 		want->policies[want->n_policies++] = &m->policy;
 	}
 	return true;
@@ -214,7 +108,7 @@ static int sync_once(struct ike_service *svc, struct fingerprint *sent)
 	Cygnet__DesiredState want = CYGNET__DESIRED_STATE__INIT;
 	size_t n_sas, n_children, used = 0;
 	struct ike_sa *sas = sa_table_snapshot(svc->sas, &n_sas);
-	struct child_msgs *msgs;
+	struct child_kernel_msgs *msgs;
 	int rc = -1;
 
 	if (!sas)

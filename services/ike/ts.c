@@ -241,3 +241,21 @@ void ts_format(const struct ts *ts, char *buf, size_t len)
 	inet_ntop(family, ts->end, end, sizeof(end));
 	snprintf(buf, len, "%s..%s%s", start, end, sel);
 }
+
+Cygnet__TrafficSelector **ts_to_pb(const struct ts *ts, size_t n,
+				   Cygnet__TrafficSelector *store,
+				   Cygnet__TrafficSelector **p)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = ts_addr_len(&ts[i]);
+
+		cygnet__traffic_selector__init(&store[i]);
+		store[i].ip_protocol = ts[i].protocol;
+		store[i].start_port = ts[i].start_port;
+		store[i].end_port = ts[i].end_port;
+		store[i].start_addr = (ProtobufCBinaryData){ len, (uint8_t *)ts[i].start };
+		store[i].end_addr = (ProtobufCBinaryData){ len, (uint8_t *)ts[i].end };
+		p[i] = &store[i];
+	}
+	return p;
+}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "types.pb-c.h"
+
 enum ts_type {
 	TS_IPV4_ADDR_RANGE = 7,
 	TS_IPV6_ADDR_RANGE = 8,
@@ -28,5 +30,11 @@ size_t ts_addr_len(const struct ts *ts);
 /* Returns 0, or -1 with a message in err. */
 int ts_parse(const char *text, struct ts *out, char *err, size_t errlen);
 void ts_format(const struct ts *ts, char *buf, size_t len);
+
+/* ts[0..n) as TrafficSelector messages for the other services and the
+ * state file: built in store, pointing into ts, listed in p (returned). */
+Cygnet__TrafficSelector **ts_to_pb(const struct ts *ts, size_t n,
+				   Cygnet__TrafficSelector *store,
+				   Cygnet__TrafficSelector **p);
 
 #endif
