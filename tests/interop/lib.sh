@@ -20,6 +20,7 @@
 #   cyg_assert_log NAME FILE PATTERN...   every fixed string is in FILE
 #   cyg_assert_shape NAME FILE REGEX...   line N of FILE matches REGEX N
 #   cyg_eap_start GW_CONF [TLS_MAX [CONNS]]  web, Cygnet and the seed's client
+#   cyg_eap_client_conn NAME USER [EAP_ID]  an EAP-TLS client connection
 #
 # Topology (documentation addresses only):
 #
@@ -399,17 +400,21 @@ $2
 EOF
 }
 
+# cyg_eap_client_conn NAME USER [EAP_ID]: a client connection
+# authenticating with EAP-TLS and the certificate of USER (an e-mail
+# address, mkpki's USER.pem) as EAP identity EAP_ID (default USER).
+cyg_eap_client_conn() {
+	cyg_client_conn "$1" "			auth = eap-tls
+			id = $CYG_CLIENT_ADDR
+			certs = $2.pem
+			eap_id = ${3:-$2}"
+}
+
 # An argument adds connections (cyg_client_conn text).
 cyg_seed_client_conf() {
 	echo "connections {"
-	cyg_client_conn eap "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = alice@example.org.pem
-			eap_id = alice@example.org"
-	cyg_client_conn revoked "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = mallory@example.org.pem
-			eap_id = mallory@example.org"
+	cyg_eap_client_conn eap alice@example.org
+	cyg_eap_client_conn revoked mallory@example.org
 	cyg_client_conn machine "			auth = pubkey
 			certs = pc1.example.org.pem"
 	[ -z "${1:-}" ] || echo "$1"

@@ -25,18 +25,9 @@ cyg_refused() {
 
 cyg_eap_start "$(cyg_seed_gateway_conf |
 	sed 's/eap_id = %any/eap_id = alice@example.org, carol@example.org, dave@example.org/')" "" \
-	"$(cyg_client_conn expired "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = carol@example.org.pem
-			eap_id = carol@example.org"
-	cyg_client_conn foreign "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = dave@example.org.pem
-			eap_id = dave@example.org"
-	cyg_client_conn eve "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = alice@example.org.pem
-			eap_id = eve@example.org")"
+	"$(cyg_eap_client_conn expired carol@example.org
+	cyg_eap_client_conn foreign dave@example.org
+	cyg_eap_client_conn eve alice@example.org eve@example.org)"
 
 cyg_swanctl client --initiate --ike eap --timeout 30 \
 	>"$CYG_LOGS/swanctl-initiate-eap.txt" 2>&1

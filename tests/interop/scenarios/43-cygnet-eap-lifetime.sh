@@ -14,10 +14,7 @@ client_log=$CYG_LOGS/charon-client.log
 
 cyg_eap_start "$(cyg_seed_gateway_conf |
 	sed 's/reauth_time = 10800s/reauth_time = 10s\n\t\tover_time = 2s\n\t\trand_time = 0s/')" "" \
-	"$(cyg_client_conn short "			auth = eap-tls
-			id = $CYG_CLIENT_ADDR
-			certs = alice@example.org.pem
-			eap_id = alice@example.org" |
+	"$(cyg_eap_client_conn short alice@example.org |
 	sed 's/^\t\tversion = 2$/&\n\t\tover_time = 1s/')"
 client_pid=$CYG_LAST_PID
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ctl/cmd_certs.h"
 #include "testmain.h"
 
@@ -124,13 +125,10 @@ static void end_entity_init(Cygnet__CertInfo *c, char *subject, long not_before,
 
 static char *print_certs(const Cygnet__CertList *list)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct capture c;
 
-	ctl_print_certs(out, list, true);
-	fclose(out);
-	return text;
+	ctl_print_certs(capture_begin(&c), list, true);
+	return capture_end(&c);
 }
 
 START_TEST(seed_certs_format)
@@ -209,9 +207,8 @@ START_TEST(seed_crls_format)
 	Cygnet__CrlInfo crl = CYGNET__CRL_INFO__INIT;
 	Cygnet__CrlInfo *crls[] = { &crl };
 	Cygnet__CrlList list = CYGNET__CRL_LIST__INIT;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct capture c;
+	char *text;
 
 	revoked.serial = hex("0f967930de9ec590");
 	revoked.date = 1625693076;
@@ -226,8 +223,8 @@ START_TEST(seed_crls_format)
 	list.crls = crls;
 	list.n_crls = 1;
 	list.now = SEED_NOW;
-	ctl_print_crls(out, &list, true);
-	fclose(out);
+	ctl_print_crls(capture_begin(&c), &list, true);
+	text = capture_end(&c);
 	ck_assert_str_eq(text, seed_crls);
 	free(text);
 	free(revoked.serial.data);
@@ -240,13 +237,13 @@ START_TEST(empty_lists)
 {
 	Cygnet__CertList certs = CYGNET__CERT_LIST__INIT;
 	Cygnet__CrlList crls = CYGNET__CRL_LIST__INIT;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct capture c;
+	FILE *out = capture_begin(&c);
+	char *text;
 
 	ctl_print_certs(out, &certs, true);
 	ctl_print_crls(out, &crls, true);
-	fclose(out);
+	text = capture_end(&c);
 	ck_assert_str_eq(text, "");
 	free(text);
 }

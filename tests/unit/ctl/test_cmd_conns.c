@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ctl/cmd_conns.h"
 #include "testmain.h"
 
@@ -22,13 +23,10 @@ static const char seed_output[] =
 
 static char *print(const Cygnet__ConnList *list)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct capture c;
 
-	ctl_print_conns(out, list);
-	fclose(out);
-	return text;
+	ctl_print_conns(capture_begin(&c), list);
+	return capture_end(&c);
 }
 
 START_TEST(seed_format)

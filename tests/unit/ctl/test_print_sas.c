@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ctl/print_sas.h"
 #include "testmain.h"
 
@@ -24,13 +25,10 @@ static const char seed_output[] =
 
 static char *print(const Cygnet__IkeSaList *list)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct capture c;
 
-	ctl_print_sas(out, list);
-	fclose(out);
-	return text;
+	ctl_print_sas(capture_begin(&c), list);
+	return capture_end(&c);
 }
 
 static void seed_child(Cygnet__ChildSaInfo *c)
