@@ -16,16 +16,24 @@
 #define KEYMAT_MAX 256
 
 static int choose_proposal(const struct peer_child *cfg,
-			   const struct payload *sa, struct child_sa *child)
+			   const struct child_request *r, struct child_sa *child)
 {
-	struct proposal *received = calloc(MAX_RECEIVED_PROPOSALS, sizeof(*received));
+	struct proposal *received = calloc(MAX_RECEIVED_PROPOSALS +
+					   CONFIG_MAX_PROPOSALS, sizeof(*received));
+	struct proposal *configured = received + MAX_RECEIVED_PROPOSALS;
 	size_t n;
 	bool ok;
 
 	if (!received)
 		return -1;
-	n = payload_sa_parse(sa->body, sa->len, received, MAX_RECEIVED_PROPOSALS);
-	ok = proposal_select(cfg->proposals, cfg->n_proposals, received, n,
+	n = payload_sa_parse(r->sa->body, r->sa->len, received,
+			     MAX_RECEIVED_PROPOSALS);
+	memcpy(configured, cfg->proposals, cfg->n_proposals * sizeof(*configured));
+	for (size_t i = 0; r->skip_ke && i < cfg->n_proposals; i++)
+		proposal_drop_type(&configured[i], TRANS_DH);
+	for (size_t i = 0; r->skip_ke && i < n; i++)
+		proposal_drop_type(&received[i], TRANS_DH);
+	ok = proposal_select(configured, cfg->n_proposals, received, n,
 			     &child->proposal);
 	free(received);
 	if (!ok || child->proposal.spi_size != 4) {
@@ -141,7 +149,7 @@ uint16_t child_prepare(struct ike_service *svc, const struct ike_sa *sa,
 		       struct child_sa *child)
 {
 	child_init(sa, cfg, child);
-	if (choose_proposal(cfg, r->sa, child) < 0)
+	if (choose_proposal(cfg, r, child) < 0)
 		return N_NO_PROPOSAL_CHOSEN;
 	if (narrow(sa, cfg, r, leases, n_leases, child) < 0)
 		return N_TS_UNACCEPTABLE;
@@ -212,7 +220,7 @@ uint16_t child_accept(struct ike_service *svc, struct ike_sa *sa,
 		DBG1(LOG_IKE, "SA, TSi or TSr missing in response");
 		return N_NO_PROPOSAL_CHOSEN;
 	}
-	if (choose_proposal(cfg, r->sa, child) < 0)
+	if (choose_proposal(cfg, r, child) < 0)
 		return N_NO_PROPOSAL_CHOSEN;
 	if (narrow(sa, cfg, r, NULL, 0, child) < 0)
 		return N_TS_UNACCEPTABLE;
@@ -245,7 +253,7 @@ uint16_t child_create(struct ike_service *svc, struct ike_sa *sa,
 	struct child_request req = {
 		.sa = r->sa, .tsi = r->tsi, .tsr = r->tsr,
 		.ni = sa->ni, .ni_len = sa->ni_len,
-		.nr = sa->nr, .nr_len = sa->nr_len,
+		.nr = sa->nr, .nr_len = sa->nr_len, .skip_ke = true,
 	};
 	struct child_sa *child = malloc(sizeof(*child));
 	uint16_t notify;

@@ -17,6 +17,9 @@ struct child_request {
 	size_t nr_len;
 	const uint8_t *gir;	/* NULL without a key exchange */
 	size_t gir_len;
+	/* In IKE_AUTH the CHILD_SA's keys come without a KE of their own:
+	 * KE methods in the proposals (a config with PFS) are ignored. */
+	bool skip_ke;
 };
 
 /* The ESP proposal and narrowed selectors of cfg for r ("dynamic" is

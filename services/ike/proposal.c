@@ -108,6 +108,16 @@ bool proposal_add(struct proposal *p, uint8_t type, uint16_t id,
 	return true;
 }
 
+void proposal_drop_type(struct proposal *p, uint8_t type)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < p->count; i++)
+		if (p->transforms[i].type != type)
+			p->transforms[kept++] = p->transforms[i];
+	p->count = kept;
+}
+
 bool proposal_has(const struct proposal *p, uint8_t type, uint16_t id,
 		  uint16_t key_length)
 {

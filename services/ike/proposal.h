@@ -117,5 +117,8 @@ void proposal_log_selected(const struct proposal *selected);
 
 bool proposal_add(struct proposal *p, uint8_t type, uint16_t id,
 		  uint16_t key_length);
+/* Removes every transform of a type (KE methods of ESP proposals in
+ * IKE_AUTH, RFC 7296 1.2). */
+void proposal_drop_type(struct proposal *p, uint8_t type);
 
 #endif

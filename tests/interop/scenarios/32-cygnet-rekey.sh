@@ -7,7 +7,9 @@
 # ESP the client also rekeys its CHILD_SA (REKEY_SA, new SPIs from the
 # kernel service, the old SAs deleted on its DELETE) and pings through
 # the tunnel afterwards.  Without ESP the CHILD_SA is refused as in
-# scenario 30 and only the IKE_SA is rekeyed.
+# scenario 30 and only the IKE_SA is rekeyed.  Both sides want PFS for
+# the CHILD_SA (esp_proposals aes256-sha1-modp2048 alone): IKE_AUTH
+# selects it without the KE method, the rekeyings carry KE payloads.
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 
@@ -16,7 +18,8 @@ client_log=$CYG_LOGS/charon-client.log
 client_id="C=CH, O=Cygnet Test, CN=pc1.example.org"
 
 cyg_start_web
-cyg_cygnet_setup "$(cyg_seed_gateway_conf)"
+cyg_cygnet_setup "$(cyg_seed_gateway_conf |
+	sed '0,/esp_proposals = aes256-sha1, default/s//esp_proposals = aes256-sha1-modp2048/')"
 cyg_seed_client_setup
 # IKE_SA rekeyed every 8-9 s, CHILD_SA every 5-6 s; DPD every 2 s.  The
 # hard lifetimes stay well beyond (swanctl's default over_time, 10% of
@@ -24,12 +27,15 @@ cyg_seed_client_setup
 conf=$CYG_WORK/client/swanctl/swanctl.conf
 sed -i '/^\tmachine {$/a\		rekey_time = 9s\n\t\trand_time = 1s\n\t\tover_time = 30s\n\t\tdpd_delay = 2s' "$conf"
 sed -i '/^\t\t\tmachine {$/a\				rekey_time = 6s\n\t\t\t\trand_time = 1s\n\t\t\t\tlife_time = 30s' "$conf"
+sed -i '/^\t\t\tmachine {$/,/esp_proposals/s/esp_proposals = aes256-sha1$/esp_proposals = aes256-sha1-modp2048/' "$conf"
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
 
 cyg_swanctl client --initiate --child machine --timeout 30 \
 	>"$CYG_LOGS/swanctl-initiate-machine.txt" 2>&1
 initiated=$?
+cyg_assert_log esp-proposal-ike-auth "$ike_log" \
+	"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ"
 cyg_assert_log ike-established "$ike_log" \
 	"IKE_SA win[1] established between ${CYG_GW_ADDR}[vpn.example.org]...${CYG_CLIENT_ADDR}[$client_id]"
 
@@ -70,7 +76,9 @@ if [ "$CYG_ESP" = kernel ]; then
 	cyg_wait_log "$ike_log" "CHILD_SA win{2} established with SPIs" 20
 	cyg_wait_log "$ike_log" "closing CHILD_SA win{1} with SPIs" 10
 	cyg_assert_log child-rekeyed "$ike_log" \
-		"parsed CREATE_CHILD_SA request" "N(REKEY_SA) SA No TSi TSr ]" \
+		"parsed CREATE_CHILD_SA request" "N(REKEY_SA) SA No KE TSi TSr ]" \
+		"generating CREATE_CHILD_SA response" " [ SA No KE TSi TSr ]" \
+		"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/MODP_2048/NO_EXT_SEQ" \
 		"CHILD_SA win{2} established with SPIs" \
 		"received DELETE for ESP CHILD_SA with SPI" \
 		"rekeyed CHILD_SA win{1} with SPIs" "with win{2} with SPIs" \

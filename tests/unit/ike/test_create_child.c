@@ -400,6 +400,10 @@ START_TEST(child_errors)
 		.esp = "aes192-sha512", .spi = 0xbb000002, .tsi = "192.0.2.2/32",
 		.tsr = "203.0.113.0/24",
 	};
+	struct child_offer no_pfs = {
+		.esp = "aes128-sha256", .spi = 0xbb000005, .tsi = "192.0.2.2/32",
+		.tsr = "203.0.113.0/24",
+	};
 	struct child_offer selectors = {
 		.esp = "aes256-sha1", .spi = 0xbb000003, .tsi = "192.0.2.2/32",
 		.tsr = "198.51.100.0/24",
@@ -420,6 +424,10 @@ START_TEST(child_errors)
 	send_offer(p, &proposal);
 	ck_assert_uint_eq(peer_notify(p, &n), N_NO_PROPOSAL_CHOSEN);
 	assert_logged("no acceptable proposal found");
+	/* The config wants PFS with AES-128: without a KE method it is
+	 * refused (as charon does when rekeying). */
+	send_offer(p, &no_pfs);
+	ck_assert_uint_eq(peer_notify(p, &n), N_NO_PROPOSAL_CHOSEN);
 	send_offer(p, &selectors);
 	ck_assert_uint_eq(peer_notify(p, &n), N_TS_UNACCEPTABLE);
 	assert_logged("no acceptable traffic selectors found");
