@@ -200,8 +200,11 @@ int child_offer(struct ike_service *svc, const struct ike_sa *sa,
 		return -1;
 	}
 	spi = htonl(child->spi_in);
+	/* The first CHILD_SA comes with IKE_AUTH, which has no KE: PFS
+	 * groups only apply to CREATE_CHILD_SA (RFC 7296 1.2). */
 	for (size_t i = 0; i < cfg->n_proposals; i++) {
 		offer[i] = cfg->proposals[i];
+		proposal_drop_type(&offer[i], TRANS_DH);
 		offer[i].spi_size = 4;
 		memcpy(offer[i].spi, &spi, 4);
 	}

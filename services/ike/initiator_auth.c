@@ -113,7 +113,7 @@ static void child_outcome(struct ike_service *svc, struct ike_sa *sa,
 	struct child_request cr = {
 		.sa = r->sa, .tsi = r->tsi, .tsr = r->tsr,
 		.ni = sa->ni, .ni_len = sa->ni_len,
-		.nr = sa->nr, .nr_len = sa->nr_len,
+		.nr = sa->nr, .nr_len = sa->nr_len, .skip_ke = true,
 	};
 	uint16_t error = child_error(msg);
 	uint32_t offered = ini->child.spi_in;

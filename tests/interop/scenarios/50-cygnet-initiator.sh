@@ -42,7 +42,8 @@ connections {
 		children {
 			sw {
 				local_ts = $inner_net
-				esp_proposals = aes256-sha1
+				# PFS for CREATE_CHILD_SA only: IKE_AUTH offers it without the group.
+				esp_proposals = aes256-sha1-modp2048
 				$1
 			}
 		}
