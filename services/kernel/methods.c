@@ -42,6 +42,10 @@ const struct rpc_method kernel_methods[] = {
 	  &cygnet__desired_state__descriptor, methods_set_desired },
 	{ CYGNET__KERNEL_METHOD__KERNEL_LIST, "kernel.list",
 	  &cygnet__empty__descriptor, methods_list },
+	{ CYGNET__KERNEL_METHOD__KERNEL_ADD_VIP, "kernel.add_vip",
+	  &cygnet__vip_request__descriptor, methods_add_vip },
+	{ CYGNET__KERNEL_METHOD__KERNEL_DEL_VIP, "kernel.del_vip",
+	  &cygnet__vip_request__descriptor, methods_del_vip },
 };
 
 const size_t kernel_n_methods = sizeof(kernel_methods) /

@@ -43,5 +43,9 @@ void methods_set_desired(void *ctx, const ProtobufCMessage *msg,
 			 struct rpc_reply *reply);
 void methods_list(void *ctx, const ProtobufCMessage *msg,
 		  struct rpc_reply *reply);
+void methods_add_vip(void *ctx, const ProtobufCMessage *msg,
+		     struct rpc_reply *reply);
+void methods_del_vip(void *ctx, const ProtobufCMessage *msg,
+		     struct rpc_reply *reply);
 
 #endif
