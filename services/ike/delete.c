@@ -15,13 +15,11 @@
 
 void ike_sa_log_deleting(const struct ike_sa *sa)
 {
-	char local[64], remote[64];
+	char ends[1200];
 
-	sockaddr_host(&sa->local, local, sizeof(local));
-	sockaddr_host(&sa->remote, remote, sizeof(remote));
-	DBG1(LOG_IKE, "deleting IKE_SA %s[%llu] between %s[%s]...%s[%s]",
-	     sa->conn, (unsigned long long)sa->unique_id, local, sa->local_id,
-	     remote, sa->remote_id);
+	ike_sa_endpoints(sa, ends, sizeof(ends));
+	DBG1(LOG_IKE, "deleting IKE_SA %s[%llu] between %s", sa->conn,
+	     (unsigned long long)sa->unique_id, ends);
 }
 
 static int send_info(struct ike_service *svc, struct ike_sa *sa,

@@ -271,17 +271,15 @@ static void initial_contact(struct ike_service *svc, struct ike_sa *sa)
 void ike_sa_established(struct ike_service *svc, struct ike_sa *sa,
 			const struct peer_cfg *cfg)
 {
-	char local[64], remote[64];
+	char ends[1200];
 
 	sa->established = sa_table_now();
 	sa->dpd_delay = cfg->dpd_delay;
 	sa->dpd_action = cfg->dpd_action;
 	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_ESTABLISHED, cfg->name);
-	sockaddr_host(&sa->local, local, sizeof(local));
-	sockaddr_host(&sa->remote, remote, sizeof(remote));
-	DBG1(LOG_IKE, "IKE_SA %s[%llu] established between %s[%s]...%s[%s]",
-	     cfg->name, (unsigned long long)sa->unique_id, local, sa->local_id,
-	     remote, sa->remote_id);
+	ike_sa_endpoints(sa, ends, sizeof(ends));
+	DBG1(LOG_IKE, "IKE_SA %s[%llu] established between %s", cfg->name,
+	     (unsigned long long)sa->unique_id, ends);
 }
 
 void exchange_write_notify(struct msg_builder *b, uint16_t type)

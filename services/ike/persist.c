@@ -154,14 +154,12 @@ static void bump(atomic_uint *counter, uint32_t used)
 
 static void log_restored(const struct ike_sa *sa)
 {
-	char local[64], remote[64];
+	char ends[1200];
 
-	sockaddr_format(&sa->local, local, sizeof(local));
-	sockaddr_format(&sa->remote, remote, sizeof(remote));
-	DBG1(LOG_IKE, "restored IKE_SA %s[%llu] established between "
-	     "%s[%s]...%s[%s] with %zu CHILD_SA%s", sa->conn,
-	     (unsigned long long)sa->unique_id, local, sa->local_id, remote,
-	     sa->remote_id, sa->n_children, sa->n_children == 1 ? "" : "s");
+	ike_sa_endpoints(sa, ends, sizeof(ends));
+	DBG1(LOG_IKE, "restored IKE_SA %s[%llu] established between %s with "
+	     "%zu CHILD_SA%s", sa->conn, (unsigned long long)sa->unique_id,
+	     ends, sa->n_children, sa->n_children == 1 ? "" : "s");
 }
 
 /* Moves the unpacked SA into the table (which gives it a new unique

@@ -97,13 +97,11 @@ static struct ike_sa *create_replacement(struct ike_service *svc,
 
 static void log_rekeyed(const struct ike_sa *sa, const struct ike_sa *old)
 {
-	char local[64], remote[64];
+	char ends[1200];
 
-	sockaddr_host(&old->local, local, sizeof(local));
-	sockaddr_host(&old->remote, remote, sizeof(remote));
-	DBG1(LOG_IKE, "IKE_SA %s[%llu] rekeyed between %s[%s]...%s[%s]",
-	     sa->conn, (unsigned long long)sa->unique_id, local, old->local_id,
-	     remote, old->remote_id);
+	ike_sa_endpoints(old, ends, sizeof(ends));
+	DBG1(LOG_IKE, "IKE_SA %s[%llu] rekeyed between %s", sa->conn,
+	     (unsigned long long)sa->unique_id, ends);
 }
 
 static void write_response(struct msg_builder *b, const struct ike_sa *sa,

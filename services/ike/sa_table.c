@@ -744,3 +744,13 @@ struct ike_sa **sa_table_pointers(struct sa_table *table, size_t *count)
 	*count = n;
 	return out;
 }
+
+void ike_sa_endpoints(const struct ike_sa *sa, char *buf, size_t len)
+{
+	char local[64], remote[64];
+
+	sockaddr_host(&sa->local, local, sizeof(local));
+	sockaddr_host(&sa->remote, remote, sizeof(remote));
+	snprintf(buf, len, "%s[%s]...%s[%s]", local, sa->local_id, remote,
+		 sa->remote_id);
+}

@@ -139,6 +139,9 @@ struct ike_sa *sa_table_find_spis(struct sa_table *table, uint64_t spi_i,
  * IKE_SA_INIT requests carry no responder SPI). */
 struct ike_sa *sa_table_find_half_open(struct sa_table *table, uint64_t spi_i,
 				       const struct sockaddr_storage *remote);
+/* "192.0.2.2[vpn.example.org]...192.0.2.1[pc1]": the endpoints and
+ * identities as charon's IKE_SA log lines show them. */
+void ike_sa_endpoints(const struct ike_sa *sa, char *buf, size_t len);
 /* Seconds on CLOCK_MONOTONIC, the clock of ike_sa.created. */
 time_t sa_table_now(void);
 

@@ -460,6 +460,78 @@ cyg_eap_start() {
 	cyg_start_charon client || cyg_end
 }
 
+# ---- Cygnet as the initiator -------------------------------------------------
+# Cygnet (gw, vpn.example.org, ECDSA) brings up `sw` to a strongSwan
+# responder (client namespace, pc1.example.org, RSA); the gateway's inner
+# network (the web namespace) is Cygnet's side of the tunnel.
+CYG_SW_PEER_ID="C=CH, O=Cygnet Test, CN=pc1.example.org"
+CYG_SW_INNER_NET=203.0.113.0/24
+
+# cyg_sw_initiator_conf IKE_PROPOSALS ESP_PROPOSALS [CHILD_SETTINGS]: the
+# connections { } text of Cygnet's `sw` (DPD every 2 s).
+cyg_sw_initiator_conf() {
+	cat <<EOF
+connections {
+	sw {
+		version = 2
+		local_addrs = $CYG_GW_ADDR
+		remote_addrs = $CYG_CLIENT_ADDR
+		proposals = $1
+		dpd_delay = 2s
+		local {
+			auth = pubkey
+			certs = vpn.example.org.pem
+			id = vpn.example.org
+		}
+		remote {
+			auth = pubkey
+			id = $CYG_SW_PEER_ID
+			cacerts = ca.pem
+		}
+		children {
+			sw {
+				local_ts = $CYG_SW_INNER_NET
+				esp_proposals = $2
+				${3:-}
+			}
+		}
+	}
+}
+EOF
+}
+
+# cyg_sw_responder_setup: the strongSwan responder for `sw` in the client
+# namespace (MODP_2048 only, NAT-T forced, aes256-sha1 for ESP).
+cyg_sw_responder_setup() {
+	cyg_charon_conf client
+	cyg_swanctl_dir client pc1.example.org
+	cat >"$CYG_WORK/client/swanctl/swanctl.conf" <<EOF
+connections {
+	cygnet {
+		version = 2
+		local_addrs = $CYG_CLIENT_ADDR
+		remote_addrs = $CYG_GW_ADDR
+		proposals = aes256-sha256-modp2048
+		encap = yes
+		local {
+			auth = pubkey
+			certs = pc1.example.org.pem
+		}
+		remote {
+			auth = pubkey
+			id = vpn.example.org
+		}
+		children {
+			cygnet {
+				remote_ts = $CYG_SW_INNER_NET
+				esp_proposals = aes256-sha1
+			}
+		}
+	}
+}
+EOF
+}
+
 # ---- Cygnet -----------------------------------------------------------------
 
 CYG_CYGNET_DIR=$CYG_WORK/cygnet

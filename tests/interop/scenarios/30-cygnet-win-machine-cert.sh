@@ -168,7 +168,7 @@ restart_ike() {
 # directory: the leases stay online and the client's DPD is answered.
 restart_ike restored
 cyg_assert_log ike-restored "$CYG_LOGS/cygnet-ike-restored.log" \
-	"restored IKE_SA win[1] established between ${CYG_GW_ADDR}[4500][vpn.example.org]...${CYG_CLIENT_ADDR}[4500][C=CH, O=Cygnet Test, CN=pc1.example.org]" \
+	"restored IKE_SA win[1] established between ${CYG_GW_ADDR}[vpn.example.org]...${CYG_CLIENT_ADDR}[C=CH, O=Cygnet Test, CN=pc1.example.org]" \
 	"restored 1 IKE_SA from " \
 	"reconciled 2 leases with the pool service, 0 corrected" \
 	"reconciled kernel state of "

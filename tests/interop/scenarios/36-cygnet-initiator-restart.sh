@@ -9,63 +9,12 @@
 cyg_begin
 
 peer_log=$CYG_LOGS/charon-client.log
-peer_id="C=CH, O=Cygnet Test, CN=pc1.example.org"
-inner_net=203.0.113.0/24
+peer_id=$CYG_SW_PEER_ID
 restarted_log=$CYG_LOGS/cygnet-ike-restarted.log
 
 cyg_start_web
-cyg_cygnet_setup "connections {
-	sw {
-		version = 2
-		local_addrs = $CYG_GW_ADDR
-		remote_addrs = $CYG_CLIENT_ADDR
-		proposals = aes256-sha256-modp2048
-		dpd_delay = 2s
-		local {
-			auth = pubkey
-			certs = vpn.example.org.pem
-			id = vpn.example.org
-		}
-		remote {
-			auth = pubkey
-			id = $peer_id
-			cacerts = ca.pem
-		}
-		children {
-			sw {
-				local_ts = $inner_net
-				esp_proposals = aes256-sha1
-			}
-		}
-	}
-}"
-cyg_charon_conf client
-cyg_swanctl_dir client pc1.example.org
-cat >"$CYG_WORK/client/swanctl/swanctl.conf" <<EOF
-connections {
-	cygnet {
-		version = 2
-		local_addrs = $CYG_CLIENT_ADDR
-		remote_addrs = $CYG_GW_ADDR
-		proposals = aes256-sha256-modp2048
-		encap = yes
-		local {
-			auth = pubkey
-			certs = pc1.example.org.pem
-		}
-		remote {
-			auth = pubkey
-			id = vpn.example.org
-		}
-		children {
-			cygnet {
-				remote_ts = $inner_net
-				esp_proposals = aes256-sha1
-			}
-		}
-	}
-}
-EOF
+cyg_cygnet_setup "$(cyg_sw_initiator_conf aes256-sha256-modp2048 aes256-sha1)"
+cyg_sw_responder_setup
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
 
@@ -91,7 +40,7 @@ cyg_spawn gw "$restarted_log" "$CYGNET_BIN/cygnet-ike" --config "$CYG_CYGNET_CON
 CYG_PID_ike=$CYG_LAST_PID
 cyg_wait_path "$CYG_CYGNET_DIR/run/ike.rpc" 15 "$CYG_PID_ike"
 cyg_assert_log restored "$restarted_log" \
-	"restored IKE_SA sw[1] established between ${CYG_GW_ADDR}[4500][vpn.example.org]...${CYG_CLIENT_ADDR}[4500][$peer_id]"
+	"restored IKE_SA sw[1] established between ${CYG_GW_ADDR}[vpn.example.org]...${CYG_CLIENT_ADDR}[$peer_id]"
 cyg_ctl --list-sas >"$CYG_LOGS/list-sas-restored.txt" 2>&1
 if grep -qE '^sw: #1, ESTABLISHED, IKEv2, [0-9a-f]{16}_i\* [0-9a-f]{16}_r$' \
 	"$CYG_LOGS/list-sas-restored.txt"; then

@@ -15,41 +15,14 @@ cyg_begin
 
 ike_log=$CYG_LOGS/cygnet-ike.log
 peer_log=$CYG_LOGS/charon-client.log
-peer_id="C=CH, O=Cygnet Test, CN=pc1.example.org"
-# The gateway's inner network (the web namespace) is Cygnet's side.
-inner_net=203.0.113.0/24
+peer_id=$CYG_SW_PEER_ID
+inner_net=$CYG_SW_INNER_NET
 
-# Cygnet offers ECP_256 first; strongSwan takes MODP_2048 only.
+# Cygnet offers ECP_256 first; strongSwan takes MODP_2048 only.  PFS for
+# CREATE_CHILD_SA only: IKE_AUTH offers the ESP proposal without the group.
 cygnet_conf() {
-	cat <<EOF
-connections {
-	sw {
-		version = 2
-		local_addrs = $CYG_GW_ADDR
-		remote_addrs = $CYG_CLIENT_ADDR
-		proposals = aes256-sha256-ecp256, aes256-sha256-modp2048
-		dpd_delay = 2s
-		local {
-			auth = pubkey
-			certs = vpn.example.org.pem
-			id = vpn.example.org
-		}
-		remote {
-			auth = pubkey
-			id = $peer_id
-			cacerts = ca.pem
-		}
-		children {
-			sw {
-				local_ts = $inner_net
-				# PFS for CREATE_CHILD_SA only: IKE_AUTH offers it without the group.
-				esp_proposals = aes256-sha1-modp2048
-				$1
-			}
-		}
-	}
-}
-EOF
+	cyg_sw_initiator_conf "aes256-sha256-ecp256, aes256-sha256-modp2048" \
+		aes256-sha1-modp2048 "${1:-}"
 }
 
 cyg_start_web
@@ -58,33 +31,7 @@ cyg_cygnet_setup "$(cygnet_conf)"
 sed -i "/^\t\tstate_dir = .*ike$/a\\		retransmit_timeout = 1\\n\\t\\tretransmit_base = 1.4\\n\\t\\tretransmit_tries = 3" \
 	"$CYG_CYGNET_CONF"
 
-cyg_charon_conf client
-cyg_swanctl_dir client pc1.example.org
-cat >"$CYG_WORK/client/swanctl/swanctl.conf" <<EOF
-connections {
-	cygnet {
-		version = 2
-		local_addrs = $CYG_CLIENT_ADDR
-		remote_addrs = $CYG_GW_ADDR
-		proposals = aes256-sha256-modp2048
-		encap = yes
-		local {
-			auth = pubkey
-			certs = pc1.example.org.pem
-		}
-		remote {
-			auth = pubkey
-			id = vpn.example.org
-		}
-		children {
-			cygnet {
-				remote_ts = $inner_net
-				esp_proposals = aes256-sha1
-			}
-		}
-	}
-}
-EOF
+cyg_sw_responder_setup
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
 peer_pid=$CYG_LAST_PID
