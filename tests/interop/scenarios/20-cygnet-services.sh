@@ -3,6 +3,7 @@
 # the seed gateway's configuration: they start, find each other, answer
 # cygnetctl (--status reports all four up, the connections and pools of
 # the config are loaded) and stop cleanly on SIGTERM.
+# cyg: host only
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 

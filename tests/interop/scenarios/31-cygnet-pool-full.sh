@@ -5,6 +5,7 @@
 # is refused with INTERNAL_ADDRESS_FAILURE, as charon does; the first
 # lease stays online with its owner.  A third machine with a revoked
 # certificate is refused with AUTHENTICATION_FAILED.
+# cyg: host only
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 

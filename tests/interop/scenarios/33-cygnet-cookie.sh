@@ -6,6 +6,7 @@
 # a cookie get N(COOKIE) only and leave no state; the real strongSwan
 # client still connects, echoing its cookie.  The counters show in
 # /metrics.
+# cyg: host only
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 

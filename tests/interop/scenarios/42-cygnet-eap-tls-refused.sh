@@ -4,6 +4,7 @@
 # not know, and a client asking for the EAP identity eve@example.org is
 # not in the connection's remote.eap_id list.  Each is refused with the
 # reason in Cygnet's logs and fails on the client.
+# cyg: host only
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 

@@ -6,6 +6,7 @@
 # and at 12s deletes the IKE_SA with its own DELETE; the leases go
 # offline.  The strongSwan client would reauthenticate at 9s (its
 # over_time 1s), so it is stopped (SIGSTOP) until Cygnet's DELETE is out.
+# cyg: host only
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 

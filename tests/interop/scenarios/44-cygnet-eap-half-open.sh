@@ -4,6 +4,7 @@
 # authority holds an EAP-TLS session for the IKE_SA until Cygnet drops
 # the half-open IKE_SA after charon's 30 s, and the session goes with it
 # (EAP_TLS_ABORT) instead of at the authority's own 60 s idle timeout.
+# cyg: host only
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 
