@@ -15,6 +15,7 @@ enum kind { REQUEST_IN, RESPONSE_OUT, REQUEST_OUT, RESPONSE_IN, KINDS };
 static struct {
 	atomic_ulong messages[KINDS][EXCHANGES];
 	atomic_ulong retransmits;
+	atomic_ulong retransmits_sent;	/* of our requests */
 	atomic_ulong invalid[METRICS_INVALID_MAX];
 } counters;
 
@@ -37,6 +38,11 @@ void metrics_sent(uint8_t exchange, bool response)
 void metrics_retransmit_received(void)
 {
 	atomic_fetch_add(&counters.retransmits, 1);
+}
+
+void metrics_retransmit_sent(void)
+{
+	atomic_fetch_add(&counters.retransmits_sent, 1);
 }
 
 void metrics_invalid(enum metrics_invalid reason)
@@ -86,6 +92,9 @@ static void fill_invalid(struct status_builder *b)
 	status_counter(b, "ike_retransmits_received_total",
 		       "Retransmitted requests answered from the cache",
 		       (double)atomic_load(&counters.retransmits), NULL, NULL);
+	status_counter(b, "ike_retransmits_sent_total",
+		       "Our requests sent again for want of a response",
+		       (double)atomic_load(&counters.retransmits_sent), NULL, NULL);
 }
 
 static void fill_sas(struct ike_service *svc, struct status_builder *b)

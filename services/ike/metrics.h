@@ -26,6 +26,8 @@ void metrics_received(const struct ike_header *h);
 void metrics_sent(uint8_t exchange, bool response);
 /* A retransmitted request, answered from the cache. */
 void metrics_retransmit_received(void);
+/* One of our requests sent again (request_out.c's back-off). */
+void metrics_retransmit_sent(void);
 void metrics_invalid(enum metrics_invalid reason);
 
 struct ike_service;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ike/exchange.h"
+#include "ike/metrics.h"
 #include "ike/sa_role.h"
 #include "log.h"
 
@@ -257,6 +258,7 @@ int request_tick(struct ike_service *svc, struct ike_sa *sa, uint64_t now_ms)
 	DBG1(LOG_IKE, "retransmit %u of request with message ID %u",
 	     r->retransmits, r->message_id);
 	resend(svc, &sa->local, &sa->remote, r);
+	metrics_retransmit_sent();
 	schedule(svc, r);
 	return 0;
 }

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/delete.h"
 #include "ike/dh.h"
 #include "ike/exchange.h"
 #include "ike/metrics.h"
+#include "ike/request_out.h"
 #include "ike_peer.h"
 #include "testmain.h"
 
@@ -61,12 +63,19 @@ START_TEST(packet_path_counted)
 	ck_assert_int_eq(ike_process(&svc, &peer.in, &peer.out), 0);
 	peer.in.len = 10;
 	ck_assert_int_eq(ike_process(&svc, &peer.in, &peer.out), 0);
+	/* Our DPD, unanswered past its first timeout: sent once more. */
+	sa->busy = true;
+	ck_assert_int_eq(ike_sa_send_dpd(&svc, sa), 0);
+	sa_release(&svc, sa);
+	ck_assert_int_eq(request_tick(&svc, sa, UINT64_MAX / 2), 0);
 	text = metrics_text(&svc);
 	assert_metric(text, "cygnet_ike_requests_received_total{exchange=\"IKE_SA_INIT\"} 1\n");
 	assert_metric(text, "cygnet_ike_responses_sent_total{exchange=\"IKE_SA_INIT\"} 1\n");
 	assert_metric(text, "cygnet_ike_requests_received_total{exchange=\"INFORMATIONAL\"} 3\n");
 	assert_metric(text, "cygnet_ike_responses_sent_total{exchange=\"INFORMATIONAL\"} 1\n");
 	assert_metric(text, "cygnet_ike_retransmits_received_total 1\n");
+	assert_metric(text, "cygnet_ike_retransmits_sent_total 1\n");
+	assert_metric(text, "cygnet_ike_requests_sent_total{exchange=\"INFORMATIONAL\"} 1\n");
 	assert_metric(text, "cygnet_ike_invalid_messages_total{reason=\"out_of_window\"} 1\n");
 	assert_metric(text, "cygnet_ike_invalid_messages_total{reason=\"parse_error\"} 1\n");
 	assert_metric(text, "cygnet_ike_sas_by_state{state=\"ESTABLISHED\"} 1\n");
