@@ -9,6 +9,7 @@
 
 #include "authority.pb-c.h"
 #include "authority/store.h"
+#include "authority/tls_server.h"
 #include "conf.h"
 #include "daemon.h"
 #include "rpc.h"
@@ -19,7 +20,13 @@
  *     revocation_wait = 3s   # how long a verify waits for a CRL/OCSP fetch
  *     fetch_timeout = 10s    # per HTTP transfer
  *     eap_tls { fragment_size = 1024  max_message_size = 65536
- *               max_sessions = 1000  timeout = 60s }
+ *               max_sessions = 1000  timeout = 60s
+ *               # TLS 1.3 per RFC 9190 (Windows 11, wpa_supplicant), or
+ *               # strongswan-5.9 for strongSwan 5.9 clients with
+ *               # tls.version_max = 1.3, which predate RFC 9190: no protected
+ *               # success indication (they crash on it), MSK from
+ *               # TLS-Exporter("client EAP encryption", no context)
+ *               tls13 = rfc9190 }
  *   } } */
 #define AUTHORITY_DEFAULT_SWANCTL_DIR "/etc/cygnet/swanctl"
 #define AUTHORITY_DEFAULT_CRL_CACHE "/var/lib/cygnet/crls"
@@ -33,6 +40,7 @@ struct authority_config {
 	long eap_max_message;
 	long eap_max_sessions;
 	long eap_timeout_s;
+	enum eap_tls13_mode eap_tls13_mode;
 };
 
 struct authority_stats {

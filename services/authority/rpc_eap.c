@@ -44,6 +44,7 @@ static struct eap_server *new_server(struct authority *a, struct cred_store *sto
 	p.revocation = req->revocation;
 	p.cacerts = cacerts;
 	p.n_cacerts = req->n_cacerts;
+	p.tls13_mode = a->cfg.eap_tls13_mode;
 	return eap_server_new(&p, (size_t)a->cfg.eap_fragment_size,
 			      (size_t)a->cfg.eap_max_message,
 			      (uint8_t)req->identifier, why, whylen);

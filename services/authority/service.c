@@ -16,6 +16,7 @@ static const struct conf_schema eap_tls_schema[] = {
 	{ .name = "max_message_size" },
 	{ .name = "max_sessions" },
 	{ .name = "timeout" },
+	{ .name = "tls13" },
 	{ 0 },
 };
 
@@ -75,6 +76,24 @@ static int get_positive(const struct conf_section *sec, const char *key,
 	return 0;
 }
 
+static int get_tls13_mode(const struct conf_section *sec,
+			  enum eap_tls13_mode *mode, char *err, size_t errlen)
+{
+	const char *value = conf_get(sec, "eap_tls.tls13", "rfc9190");
+
+	if (strcmp(value, "rfc9190") == 0)
+		*mode = EAP_TLS13_RFC9190;
+	else if (strcmp(value, "strongswan-5.9") == 0)
+		*mode = EAP_TLS13_STRONGSWAN_59;
+	else {
+		if (err)
+			snprintf(err, errlen, "cygnet.authority.eap_tls.tls13: '%s' is "
+				 "neither rfc9190 nor strongswan-5.9", value);
+		return -1;
+	}
+	return 0;
+}
+
 int authority_config_load(const struct conf *conf, struct authority_config *cfg,
 			  char *err, size_t errlen)
 {
@@ -105,6 +124,8 @@ int authority_config_load(const struct conf *conf, struct authority_config *cfg,
 	    get_positive(sec, "eap_tls.timeout", 60, &cfg->eap_timeout_s, true, err, errlen) < 0)
 		return -1;
 	cfg->revocation_wait_ms = wait_s * 1000;
+	if (get_tls13_mode(sec, &cfg->eap_tls13_mode, err, errlen) < 0)
+		return -1;
 	if (cfg->eap_fragment_size < EAP_TLS_MIN_FRAGMENT ||
 	    cfg->eap_fragment_size > EAP_PACKET_MAX) {
 		if (err)

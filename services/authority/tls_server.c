@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authority/eap_tls.h"
 #include "authority/verify.h"
 #include "authority/x509name.h"
 #include "log.h"
@@ -166,6 +167,7 @@ static enum tls_step finish_tls13(struct tls_server *t)
 	static const uint8_t commitment = 0x00;
 
 	if (SSL_version(t->ssl) == TLS1_3_VERSION &&
+	    t->params.tls13_mode == EAP_TLS13_RFC9190 &&
 	    SSL_write(t->ssl, &commitment, 1) != 1)
 		return fail_handshake(t, SSL_ERROR_SSL);
 	return TLS_STEP_DONE;
@@ -236,24 +238,28 @@ const char *tls_server_reason(const struct tls_server *t)
 	return t->reason[0] ? t->reason : "TLS handshake failed";
 }
 
+/* RFC 5216 2.3 for TLS 1.2; for TLS 1.3 the exporter of the mode. */
+static int export_key_material(struct tls_server *t, uint8_t *km, size_t len)
+{
+	static const char label_rfc9190[] = "EXPORTER_EAP_TLS_Key_Material";
+	static const char label_rfc5216[] = "client EAP encryption";
+	static const uint8_t type_code = EAP_TYPE_TLS;	/* RFC 9190 2.3 context */
+
+	if (SSL_version(t->ssl) == TLS1_3_VERSION &&
+	    t->params.tls13_mode == EAP_TLS13_RFC9190)
+		return SSL_export_keying_material(t->ssl, km, len, label_rfc9190,
+						  sizeof(label_rfc9190) - 1,
+						  &type_code, 1, 1);
+	return SSL_export_keying_material(t->ssl, km, len, label_rfc5216,
+					  sizeof(label_rfc5216) - 1, NULL, 0, 0);
+}
+
 int tls_server_keys(struct tls_server *t, uint8_t msk[EAP_TLS_KEY_LEN],
 		    uint8_t emsk[EAP_TLS_KEY_LEN])
 {
-	static const char label13[] = "EXPORTER_EAP_TLS_Key_Material";
-	static const char label12[] = "client EAP encryption";
-	static const uint8_t type_code = 13;	/* EAP-TLS, RFC 9190 2.3 */
 	uint8_t km[2 * EAP_TLS_KEY_LEN];
-	int ok;
 
-	if (!t->done)
-		return -1;
-	if (SSL_version(t->ssl) == TLS1_3_VERSION)
-		ok = SSL_export_keying_material(t->ssl, km, sizeof(km), label13,
-						sizeof(label13) - 1, &type_code, 1, 1);
-	else
-		ok = SSL_export_keying_material(t->ssl, km, sizeof(km), label12,
-						sizeof(label12) - 1, NULL, 0, 0);
-	if (ok != 1)
+	if (!t->done || export_key_material(t, km, sizeof(km)) != 1)
 		return -1;
 	memcpy(msk, km, EAP_TLS_KEY_LEN);
 	memcpy(emsk, km + EAP_TLS_KEY_LEN, EAP_TLS_KEY_LEN);

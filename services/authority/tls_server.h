@@ -18,6 +18,19 @@
 
 struct tls_server;
 
+/* How EAP-TLS with TLS 1.3 ends and derives its keys. */
+enum eap_tls13_mode {
+	/* RFC 9190: the protected success indication (one byte of application
+	 * data) ends the handshake, Key_Material = TLS-Exporter(
+	 * "EXPORTER_EAP_TLS_Key_Material", 0x0D, 128) (Windows 11 and others) */
+	EAP_TLS13_RFC9190,
+	/* strongSwan 5.9's experimental TLS 1.3 (before RFC 9190): no success
+	 * indication (its libtls has no use for application data in EAP-TLS
+	 * and crashes on it), Key_Material = TLS-Exporter(
+	 * "client EAP encryption", no context, 128) */
+	EAP_TLS13_STRONGSWAN_59,
+};
+
 struct tls_server_params {
 	struct cred_store *store;	/* referenced by the session */
 	const struct cred_cert *server_cert;	/* has a key */
@@ -27,6 +40,7 @@ struct tls_server_params {
 	Cygnet__RevocationPolicy revocation;
 	char **cacerts;
 	size_t n_cacerts;
+	enum eap_tls13_mode tls13_mode;
 };
 
 struct tls_server *tls_server_new(const struct tls_server_params *p,

@@ -1,10 +1,12 @@
 /* EAP-TLS server: full TLS 1.2 and 1.3 handshakes with an OpenSSL client
- * through the EAP-TLS framing, fragment sizes down to 100 bytes, client
- * certificates rejected for cause, malformed packets. */
+ * through the EAP-TLS framing, fragment sizes down to 100 bytes, TLS 1.3
+ * per RFC 9190 and as strongSwan 5.9 has it, client certificates
+ * rejected for cause, malformed packets. */
 #include "pki.h"
 #include "eap_peer.h"
 #include "testmain.h"
 
+#include "authority/authority.h"
 #include "authority/crl.h"
 #include "authority/eap_server.h"
 #include "authority/eap_sessions.h"
@@ -26,8 +28,9 @@ static void teardown(void)
 	pki_remove();
 }
 
-static struct eap_server *server(size_t fragment_size, struct crl_fetcher *crl,
-				 Cygnet__RevocationPolicy policy)
+static struct eap_server *server_mode(size_t fragment_size, struct crl_fetcher *crl,
+				      Cygnet__RevocationPolicy policy,
+				      enum eap_tls13_mode tls13_mode)
 {
 	struct tls_server_params p = { 0 };
 	char why[256];
@@ -38,9 +41,16 @@ static struct eap_server *server(size_t fragment_size, struct crl_fetcher *crl,
 	p.crl = crl;
 	p.revocation_wait_ms = 3000;
 	p.revocation = policy;
+	p.tls13_mode = tls13_mode;
 	s = eap_server_new(&p, fragment_size, 65536, 7, why, sizeof(why));
 	ck_assert_msg(s != NULL, "%s", why);
 	return s;
+}
+
+static struct eap_server *server(size_t fragment_size, struct crl_fetcher *crl,
+				 Cygnet__RevocationPolicy policy)
+{
+	return server_mode(fragment_size, crl, policy, EAP_TLS13_RFC9190);
 }
 
 /* Runs a whole conversation; returns the final outcome (caller clears). */
@@ -127,6 +137,110 @@ END_TEST
 START_TEST(t_tls13_ecdsa_client)
 {
 	full_handshake(TLS1_3_VERSION, 1024, "peer/eclient.crt", "peer/eclient.key", NULL);
+}
+END_TEST
+
+/* Key material on the peer side from an exporter label without context
+ * (RFC 5216's label, as strongSwan 5.9 uses it with TLS 1.3 too). */
+static void peer_export_rfc5216_label(struct eap_peer *peer, uint8_t km[128])
+{
+	static const char label[] = "client EAP encryption";
+
+	ck_assert_int_eq(SSL_export_keying_material(peer->ssl, km, 128, label,
+						    sizeof(label) - 1, NULL, 0, 0), 1);
+}
+
+/* eap_tls.tls13 = strongswan-5.9: with TLS 1.3 no protected success
+ * indication goes out and the keys come from "client EAP encryption",
+ * which differ from RFC 9190's; TLS 1.2 keeps RFC 5216's keys. */
+START_TEST(t_tls13_strongswan59)
+{
+	static const int versions[] = { TLS1_3_VERSION, TLS1_2_VERSION };
+	int version = versions[_i];
+	struct eap_server *s;
+	struct eap_peer peer;
+	struct eap_outcome out;
+	uint8_t km[128];
+	int rounds;
+
+	s = server_mode(1024, NULL, CYGNET__REVOCATION_POLICY__REVOCATION_RELAXED,
+			EAP_TLS13_STRONGSWAN_59);
+	eap_peer_init(&peer, "peer/client.crt", "peer/client.key", "inter/ca.crt",
+		      "root/ca.crt", version, 1024);
+	converse(s, &peer, 1024, &out, &rounds);
+	ck_assert_msg(out.state == CYGNET__EAP_TLS_STATE__EAP_TLS_SUCCESS, "%s", out.reason);
+	ck_assert_int_eq(SSL_version(peer.ssl), version);
+	ck_assert(!peer.got_commitment);
+	ck_assert(!peer.failed);
+	peer_export_rfc5216_label(&peer, km);
+	ck_assert_mem_eq(out.msk, km, 64);
+	ck_assert_mem_eq(out.emsk, km + 64, 64);
+	eap_peer_keys(&peer);
+	if (version == TLS1_3_VERSION)
+		ck_assert(memcmp(out.msk, peer.msk, 64) != 0);
+	else
+		ck_assert_mem_eq(out.msk, peer.msk, 64);
+	eap_outcome_clear(&out);
+	eap_peer_free(&peer);
+	eap_server_free(s);
+}
+END_TEST
+
+/* RFC 9190 by default: the TLS 1.3 keys are not those of the RFC 5216
+ * label (which strongSwan 5.9 would compute). */
+START_TEST(t_tls13_rfc9190_not_rfc5216_label)
+{
+	struct eap_server *s = server(1024, NULL, CYGNET__REVOCATION_POLICY__REVOCATION_RELAXED);
+	struct eap_peer peer;
+	struct eap_outcome out;
+	uint8_t km[128];
+	int rounds;
+
+	eap_peer_init(&peer, "peer/client.crt", "peer/client.key", "inter/ca.crt",
+		      "root/ca.crt", TLS1_3_VERSION, 1024);
+	converse(s, &peer, 1024, &out, &rounds);
+	ck_assert_msg(out.state == CYGNET__EAP_TLS_STATE__EAP_TLS_SUCCESS, "%s", out.reason);
+	ck_assert(peer.got_commitment);
+	peer_export_rfc5216_label(&peer, km);
+	ck_assert(memcmp(out.msk, km, 64) != 0);
+	ck_assert(memcmp(out.emsk, km + 64, 64) != 0);
+	eap_outcome_clear(&out);
+	eap_peer_free(&peer);
+	eap_server_free(s);
+}
+END_TEST
+
+static int load_tls13_setting(const char *text, struct authority_config *cfg,
+			      char *err, size_t errlen)
+{
+	struct conf_error cerr;
+	struct conf *conf = conf_load_string(text, "test", &cerr);
+	int rc;
+
+	ck_assert_msg(conf != NULL, "%s", cerr.text);
+	rc = authority_config_load(conf, cfg, err, errlen);
+	conf_free(conf);
+	return rc;
+}
+
+/* cygnet.authority.eap_tls.tls13: rfc9190 unless set to strongswan-5.9,
+ * anything else refused with the key named. */
+START_TEST(t_tls13_setting)
+{
+	struct authority_config cfg;
+	char err[256] = "";
+
+	ck_assert_int_eq(load_tls13_setting("cygnet { authority { } }", &cfg, err,
+					    sizeof(err)), 0);
+	ck_assert_int_eq(cfg.eap_tls13_mode, EAP_TLS13_RFC9190);
+	ck_assert_int_eq(load_tls13_setting("cygnet { authority { eap_tls { "
+					    "tls13 = strongswan-5.9 } } }", &cfg,
+					    err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.eap_tls13_mode, EAP_TLS13_STRONGSWAN_59);
+	ck_assert_int_eq(load_tls13_setting("cygnet { authority { eap_tls { "
+					    "tls13 = draft } } }", &cfg, err,
+					    sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "cygnet.authority.eap_tls.tls13: 'draft'"), "%s", err);
 }
 END_TEST
 
@@ -306,6 +420,9 @@ static Suite *eap_suite(void)
 	tcase_add_loop_test(tc, t_tls12, 0, 4);
 	tcase_add_loop_test(tc, t_tls13, 0, 4);
 	tcase_add_test(tc, t_tls13_ecdsa_client);
+	tcase_add_loop_test(tc, t_tls13_strongswan59, 0, 2);
+	tcase_add_test(tc, t_tls13_rfc9190_not_rfc5216_label);
+	tcase_add_test(tc, t_tls13_setting);
 	tcase_add_test(tc, t_revoked_client);
 	tcase_add_test(tc, t_untrusted_client);
 	tcase_add_test(tc, t_no_client_cert);
