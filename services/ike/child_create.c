@@ -10,6 +10,7 @@
 #include "ike/child_create.h"
 #include "ike/child_install.h"
 #include "ike/keymat.h"
+#include "ike/own_vip.h"
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
@@ -52,8 +53,8 @@ static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 		  size_t n_leases, struct child_sa *child)
 {
 	struct ts theirs[TS_PAYLOAD_MAX], ours[TS_PAYLOAD_MAX];
-	uint8_t dyn[CP_VIPS_MAX][16];
-	size_t dyn_len[CP_VIPS_MAX], n_dyn = 0;
+	uint8_t dyn[IKE_SA_MAX_VIPS][16];
+	size_t dyn_len[IKE_SA_MAX_VIPS], n_dyn;
 	const struct payload *their_p = child->initiated ? r->tsr : r->tsi;
 	const struct payload *our_p = child->initiated ? r->tsi : r->tsr;
 	size_t ni = payload_ts_parse(their_p->body, their_p->len, theirs,
@@ -61,10 +62,11 @@ static int narrow(const struct ike_sa *sa, const struct peer_child *cfg,
 	size_t nr = payload_ts_parse(our_p->body, our_p->len, ours,
 				     TS_PAYLOAD_MAX);
 
-	dyn_len[0] = sockaddr_addr(&sa->local, dyn[0]);
+	n_dyn = own_vip_dynamic(sa, dyn, dyn_len);
 	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, ours, nr,
-				      (const uint8_t (*)[16])dyn, dyn_len, 1,
+				      (const uint8_t (*)[16])dyn, dyn_len, n_dyn,
 				      child->local_ts, CHILD_TS_MAX);
+	n_dyn = 0;
 	for (size_t i = 0; i < n_leases && i < CP_VIPS_MAX; i++) {
 		memcpy(dyn[n_dyn], leases[i].addr, leases[i].addr_len);
 		dyn_len[n_dyn++] = leases[i].addr_len;
@@ -177,8 +179,8 @@ int child_offer(struct ike_service *svc, const struct ike_sa *sa,
 {
 	struct proposal *offer = calloc(CONFIG_MAX_PROPOSALS, sizeof(*offer));
 	struct ts any[2];
-	uint8_t dyn[2][16];
-	size_t dyn_len[2], n_any = any_ts(any);
+	uint8_t dyn[IKE_SA_MAX_VIPS + 1][16];
+	size_t dyn_len[IKE_SA_MAX_VIPS + 1], n_any = any_ts(any), n_own;
 	uint32_t spi;
 
 	if (!offer)
@@ -186,14 +188,19 @@ int child_offer(struct ike_service *svc, const struct ike_sa *sa,
 	child_init(sa, cfg, child);
 	child->initiated = true;
 	child_number(svc, child);
-	dyn_len[0] = sockaddr_addr(&sa->local, dyn[0]);
-	dyn_len[1] = sockaddr_addr(&sa->remote, dyn[1]);
-	child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts, any, n_any,
-				      (const uint8_t (*)[16])dyn, dyn_len, 1,
-				      child->local_ts, CHILD_TS_MAX);
+	n_own = own_vip_dynamic(sa, dyn, dyn_len);
+	dyn_len[n_own] = sockaddr_addr(&sa->remote, dyn[n_own]);
+	child->n_local_ts = own_vip_offer_ts(sa, cfg, child->local_ts,
+					     CHILD_TS_MAX);
+	if (!child->n_local_ts)
+		child->n_local_ts = ts_narrow(cfg->local_ts, cfg->n_local_ts,
+					      any, n_any,
+					      (const uint8_t (*)[16])dyn,
+					      dyn_len, n_own, child->local_ts,
+					      CHILD_TS_MAX);
 	child->n_remote_ts = ts_narrow(cfg->remote_ts, cfg->n_remote_ts, any,
-				       n_any, (const uint8_t (*)[16])dyn + 1,
-				       dyn_len + 1, 1, child->remote_ts,
+				       n_any, (const uint8_t (*)[16])dyn + n_own,
+				       dyn_len + n_own, 1, child->remote_ts,
 				       CHILD_TS_MAX);
 	if (cfg->n_proposals == 0 || child_alloc_spi(svc, sa, child) < 0) {
 		free(offer);

@@ -1,5 +1,6 @@
 #include "ike/config.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,31 @@ static int get_list(struct ctx *ctx, const struct conf_section *sec,
 	memcpy(items, buf, n * sizeof(char *));
 	*count = n;
 	return 0;
+}
+
+/* vips: addresses to request as an initiator, 0.0.0.0 / :: for any. */
+static int load_vips(struct ctx *ctx, const struct conf_section *sec,
+		     struct conn_cfg *cfg)
+{
+	char *items[CONFIG_MAX_VIPS];
+	size_t n;
+	int rc = 0;
+
+	if (get_list(ctx, sec, "vips", items, CONFIG_MAX_VIPS, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct vip_cfg *v = &cfg->vips[i];
+
+		if (inet_pton(AF_INET, items[i], v->addr) == 1)
+			v->len = 4;
+		else if (inet_pton(AF_INET6, items[i], v->addr) == 1)
+			v->len = 16;
+		else
+			rc = fail(ctx, "invalid virtual IP '%s'", items[i]);
+	}
+	cfg->n_vips = rc == 0 ? n : 0;
+	conf_list_free(items, n);
+	return rc;
 }
 
 static int load_proposals(struct ctx *ctx, const struct conf_section *sec,
@@ -406,6 +432,7 @@ static int load_conn(struct ctx *ctx, const struct conf_section *sec,
 		     CONFIG_MAX_ADDRS, &cfg->n_remote_addrs) < 0 ||
 	    get_list(ctx, sec, "pools", cfg->pools, CONFIG_MAX_POOLS,
 		     &cfg->n_pools) < 0 ||
+	    load_vips(ctx, sec, cfg) < 0 ||
 	    load_proposals(ctx, sec, "proposals", PROTO_IKE, cfg->proposals,
 			   &cfg->n_proposals) < 0 ||
 	    load_times(ctx, sec, cfg) < 0 || load_options(ctx, sec, cfg) < 0 ||

@@ -18,6 +18,7 @@
 #define CONFIG_MAX_AUTHS 4
 #define CONFIG_MAX_TS 16
 #define CONFIG_MAX_POOLS 8
+#define CONFIG_MAX_VIPS 2	/* vips = 0.0.0.0, :: */
 /* cygnet.authority.swanctl_dir, the authority service's default. */
 #define CONFIG_DEFAULT_SWANCTL_DIR "/etc/cygnet/swanctl"
 
@@ -67,6 +68,12 @@ struct child_cfg {
 	enum child_action close_action;
 };
 
+/* A virtual IP to request; all zero: any of its family. */
+struct vip_cfg {
+	uint8_t addr[16];
+	size_t len;		/* 4 or 16 */
+};
+
 enum fragmentation { FRAG_NO, FRAG_YES, FRAG_ACCEPT, FRAG_FORCE };
 enum send_cert { SEND_CERT_IFASKED, SEND_CERT_NEVER, SEND_CERT_ALWAYS };
 
@@ -94,6 +101,8 @@ struct conn_cfg {
 	bool mobike;
 	size_t n_pools;
 	char *pools[CONFIG_MAX_POOLS];
+	size_t n_vips;
+	struct vip_cfg vips[CONFIG_MAX_VIPS];
 	size_t n_children;
 	struct child_cfg *children;
 };

@@ -15,10 +15,13 @@ static bool have_family(const struct cp_wanted *w, size_t len)
 	return false;
 }
 
-void cp_requested(const struct cp_payload *cp, struct cp_wanted *out)
+/* The INTERNAL_IP4/6_ADDRESS attributes of a CP of type, one per family;
+ * empty values only where they mean "any" (requests). */
+static void addresses(const struct cp_payload *cp, uint8_t type,
+		      struct cp_wanted *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (cp->type != CFG_REQUEST)
+	if (cp->type != type)
 		return;
 	for (size_t i = 0; i < cp->n_attrs && out->n < CP_VIPS_MAX; i++) {
 		const struct cp_attr *a = &cp->attrs[i];
@@ -36,8 +39,47 @@ void cp_requested(const struct cp_payload *cp, struct cp_wanted *out)
 		 * prefix length after the address. */
 		if (a->len >= len)
 			memcpy(out->addr[out->n], a->value, len);
+		else if (type == CFG_REPLY)
+			continue;
 		out->len[out->n++] = len;
 	}
+}
+
+void cp_requested(const struct cp_payload *cp, struct cp_wanted *out)
+{
+	addresses(cp, CFG_REQUEST, out);
+}
+
+void cp_assigned(const struct cp_payload *cp, struct cp_wanted *out)
+{
+	addresses(cp, CFG_REPLY, out);
+}
+
+void cp_write_request(struct msg_builder *b, const struct vip_cfg *vips,
+		      size_t n)
+{
+	struct cp_payload *req = calloc(1, sizeof(*req));
+	uint8_t addr6[17] = { [16] = IP6_PREFIX_HOST };
+	static const uint8_t zero[16];
+
+	if (!req)
+		return;
+	req->type = CFG_REQUEST;
+	for (size_t i = 0; i < n && i < CP_VIPS_MAX; i++) {
+		struct cp_attr *a = &req->attrs[req->n_attrs++];
+		bool any = memcmp(vips[i].addr, zero, vips[i].len) == 0;
+
+		if (vips[i].len == 4) {
+			*a = (struct cp_attr){ CP_INTERNAL_IP4_ADDRESS,
+					       vips[i].addr, any ? 0 : 4 };
+			continue;
+		}
+		memcpy(addr6, vips[i].addr, 16);
+		*a = (struct cp_attr){ CP_INTERNAL_IP6_ADDRESS, addr6,
+				       any ? 0 : 17 };
+	}
+	payload_cp_write(b, req);
+	free(req);
 }
 
 static bool seen_before(const struct lease *leases, size_t li, size_t ai)

@@ -3,6 +3,7 @@
 #include "ike/exchange.h"
 #include "ike/eap.h"
 #include "ike/lease.h"
+#include "ike/own_vip.h"
 #include "ike/persist.h"
 #include "ike/child_install.h"
 #include "ike/create_child.h"
@@ -45,5 +46,6 @@ void exchange_sa_gone(struct ike_service *svc, struct ike_sa *sa)
 	persist_sa_remove(svc, sa);
 	child_uninstall_all(svc, sa);
 	lease_release_all(svc, sa);
+	own_vip_remove_all(svc, sa);
 	sa_table_set_state(svc->sas, sa->unique_id, IKE_SA_DELETING, NULL);
 }

@@ -37,6 +37,8 @@ struct state_store {
 	ProtobufCBinaryData response[FRAGMENTS_MAX_DEFAULT];
 	Cygnet__VirtualIpState vips[IKE_SA_MAX_VIPS];
 	Cygnet__VirtualIpState *vipp[IKE_SA_MAX_VIPS];
+	Cygnet__VirtualIpState own_vips[IKE_SA_MAX_VIPS];
+	Cygnet__VirtualIpState *own_vipp[IKE_SA_MAX_VIPS];
 	struct child_store children[CHILD_SA_MAX];
 	Cygnet__ChildSaState *childp[CHILD_SA_MAX];
 };
@@ -130,19 +132,19 @@ static Cygnet__ChildSaState *pack_child(const struct child_sa *c,
 	return m;
 }
 
-static void pack_vips(const struct ike_sa *sa, struct state_store *s)
+static void pack_vips(const struct ike_sa_vip *vips, size_t n,
+		      Cygnet__VirtualIpState *store,
+		      Cygnet__VirtualIpState **p)
 {
-	for (size_t i = 0; i < sa->n_vips; i++) {
-		Cygnet__VirtualIpState *v = &s->vips[i];
+	for (size_t i = 0; i < n; i++) {
+		Cygnet__VirtualIpState *v = &store[i];
 
 		cygnet__virtual_ip_state__init(v);
-		v->pool = (char *)sa->vips[i].pool;
-		v->address = bytes(sa->vips[i].addr, sa->vips[i].addr_len);
-		v->identity = (char *)sa->vips[i].identity;
-		s->vipp[i] = v;
+		v->pool = (char *)vips[i].pool;
+		v->address = bytes(vips[i].addr, vips[i].addr_len);
+		v->identity = (char *)vips[i].identity;
+		p[i] = v;
 	}
-	s->msg.vips = s->vipp;
-	s->msg.n_vips = sa->n_vips;
 }
 
 static void pack_response(const struct ike_sa *sa, struct state_store *s)
@@ -193,7 +195,12 @@ static void pack_sa(const struct ike_sa *sa, struct state_store *s)
 	m->next_request_id = sa->next_request_id;
 	m->last_response_id = sa->last_response_id;
 	pack_response(sa, s);
-	pack_vips(sa, s);
+	pack_vips(sa->vips, sa->n_vips, s->vips, s->vipp);
+	m->vips = s->vipp;
+	m->n_vips = sa->n_vips;
+	pack_vips(sa->own_vips, sa->n_own_vips, s->own_vips, s->own_vipp);
+	m->own_vips = s->own_vipp;
+	m->n_own_vips = sa->n_own_vips;
 	for (size_t i = 0; i < sa->n_children; i++)
 		s->childp[i] = pack_child(&sa->children[i], &s->children[i]);
 	m->children = s->childp;
@@ -464,13 +471,20 @@ static int unpack_response(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 static int unpack_lists(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 			char *why, size_t whylen)
 {
-	if (m->n_vips > IKE_SA_MAX_VIPS || m->n_children > CHILD_SA_MAX)
-		return fail(why, whylen, "%zu virtual IPs, %zu CHILD_SAs",
-			    m->n_vips, m->n_children);
+	if (m->n_vips > IKE_SA_MAX_VIPS || m->n_own_vips > IKE_SA_MAX_VIPS ||
+	    m->n_children > CHILD_SA_MAX)
+		return fail(why, whylen, "%zu virtual IPs, %zu of ours, %zu "
+			    "CHILD_SAs", m->n_vips, m->n_own_vips,
+			    m->n_children);
 	for (size_t i = 0; i < m->n_vips; i++)
 		if (unpack_vip(m->vips[i], &sa->vips[i], why, whylen) < 0)
 			return -1;
 	sa->n_vips = m->n_vips;
+	for (size_t i = 0; i < m->n_own_vips; i++)
+		if (unpack_vip(m->own_vips[i], &sa->own_vips[i], why,
+			       whylen) < 0)
+			return -1;
+	sa->n_own_vips = m->n_own_vips;
 	for (size_t i = 0; i < m->n_children; i++)
 		if (unpack_child(m->children[i], &sa->children[i], why, whylen) < 0)
 			return -1;

@@ -1,7 +1,8 @@
 /* IKE_AUTH as the initiator (RFC 7296 1.2, 2.15): our IDi, CERT, AUTH
- * signed by the authority, CERTREQ, IDr and the first CHILD_SA's offer;
- * then the responder's identity, certificate and AUTH verified by the
- * authority and its CHILD_SA installed through the kernel service. */
+ * signed by the authority, CERTREQ, IDr, CP(CFG_REQUEST) for vips = and
+ * the first CHILD_SA's offer; then the responder's identity, certificate
+ * and AUTH verified by the authority, the virtual IPs it assigned put on
+ * our interface and its CHILD_SA installed through the kernel service. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "ike/child_install.h"
 #include "ike/delete.h"
 #include "ike/initiate.h"
+#include "ike/own_vip.h"
 #include "ike/request_out.h"
 #include "log.h"
 
@@ -46,6 +48,7 @@ static int build(struct ike_service *svc, struct ike_sa *sa,
 	if (ini->send_certreq)
 		certreq_write(&svc->certreq, b);
 	write_idr(b, &ini->cfg);
+	own_vip_write_request(b, &ini->cfg);
 	if (child_offer(svc, sa, &ini->cfg.child, &ini->child, b) < 0)
 		goto out;
 	DBG1(LOG_IKE, "establishing CHILD_SA %s{%u}", ini->child.name,
@@ -147,6 +150,7 @@ int initiator_auth_handle(struct ike_request *req)
 		 authenticate_peer(req->svc, sa, r) == 0) {
 		snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", r->peer.text);
 		ike_sa_established(req->svc, sa, &sa->initiating->cfg);
+		own_vip_take_reply(req->svc, sa, &req->msg);
 		child_outcome(req->svc, sa, &req->msg, r);
 		initiating_free(sa->initiating);
 		sa->initiating = NULL;

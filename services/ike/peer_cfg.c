@@ -101,6 +101,8 @@ static void copy_conn(const struct conn_cfg *c, struct peer_cfg *out)
 	out->n_pools = c->n_pools;
 	for (size_t i = 0; i < c->n_pools; i++)
 		copy_text(out->pools[i], sizeof(out->pools[i]), c->pools[i]);
+	out->n_vips = c->n_vips;
+	memcpy(out->vips, c->vips, sizeof(out->vips));
 	out->dpd_delay = c->dpd_delay;
 	out->has_child = c->n_children > 0;
 	if (out->has_child) {

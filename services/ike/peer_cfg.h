@@ -39,6 +39,8 @@ struct peer_cfg {
 	enum fragmentation fragmentation;
 	size_t n_pools;
 	char pools[CONFIG_MAX_POOLS][64];
+	size_t n_vips;				/* ours to request */
+	struct vip_cfg vips[CONFIG_MAX_VIPS];
 	long dpd_delay;				/* 0: no DPD of ours */
 	enum child_action dpd_action;		/* the child's */
 	bool has_child;

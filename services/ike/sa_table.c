@@ -624,6 +624,9 @@ void sa_table_adopt(struct sa_table *table, struct ike_sa *to,
 	memcpy(to->vips, from->vips, sizeof(to->vips));
 	to->n_vips = from->n_vips;
 	from->n_vips = 0;
+	memcpy(to->own_vips, from->own_vips, sizeof(to->own_vips));
+	to->n_own_vips = from->n_own_vips;
+	from->n_own_vips = 0;
 	memcpy(to->conn, from->conn, sizeof(to->conn));
 	table->half_open -= to->state == IKE_SA_CONNECTING;
 	to->state = IKE_SA_ESTABLISHED;

@@ -51,6 +51,10 @@ struct ike_sa {
 	enum ike_sa_state state;
 	size_t n_vips;
 	struct ike_sa_vip vips[IKE_SA_MAX_VIPS];
+	/* The peer's CFG_REPLY to our vips = request: on our interface
+	 * through the kernel service (own_vip.c). */
+	size_t n_own_vips;
+	struct ike_sa_vip own_vips[IKE_SA_MAX_VIPS];
 	/* Touched by the worker of the SA only (and listings under the
 	 * table lock). */
 	size_t n_children;
