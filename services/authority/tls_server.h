@@ -1,7 +1,7 @@
 /* The TLS side of an EAP-TLS session: an OpenSSL server SSL on memory
  * BIOs, TLS 1.2 or 1.3, client certificate required and verified with
  * the authority's chain and revocation logic, keys exported per RFC 5216
- * (TLS 1.2) and RFC 9190 (TLS 1.3). */
+ * (TLS 1.2) and RFC 9190 or strongSwan 5.9's variant (TLS 1.3). */
 #ifndef AUTHORITY_TLS_SERVER_H
 #define AUTHORITY_TLS_SERVER_H
 
@@ -24,10 +24,10 @@ enum eap_tls13_mode {
 	 * data) ends the handshake, Key_Material = TLS-Exporter(
 	 * "EXPORTER_EAP_TLS_Key_Material", 0x0D, 128) (Windows 11 and others) */
 	EAP_TLS13_RFC9190,
-	/* strongSwan 5.9's experimental TLS 1.3 (before RFC 9190): no success
-	 * indication (its libtls has no use for application data in EAP-TLS
-	 * and crashes on it), Key_Material = TLS-Exporter(
-	 * "client EAP encryption", no context, 128) */
+	/* strongSwan 5.9's experimental TLS 1.3 (from before RFC 9190, seen
+	 * with 5.9.8): no success indication (its EAP-TLS has no TLS
+	 * application and crashes on application data), Key_Material =
+	 * TLS-Exporter("client EAP encryption", no context, 128) */
 	EAP_TLS13_STRONGSWAN_59,
 };
 

@@ -5,7 +5,8 @@
 # 9190: it crashes on the protected success indication and keys the MSK
 # with TLS-Exporter("client EAP encryption"), so the authority runs with
 # eap_tls.tls13 = strongswan-5.9.  Both sides log the TLS 1.3 suite, the
-# MSK authenticates both sides and the IKE_SA is established.
+# MSK authenticates both sides and the IKE_SA is established; with kernel
+# ESP a ping goes through the tunnel.
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 
@@ -40,6 +41,12 @@ cyg_assert_log client-established "$client_log" \
 	"IKE_SA eap[1] established between"
 cyg_swanctl client --list-sas --ike eap >"$CYG_LOGS/client-list-sas.txt" 2>&1
 cyg_assert_log client-sa-up "$CYG_LOGS/client-list-sas.txt" "ESTABLISHED"
+# With kernel ESP (the VM) the tunnel carries traffic keyed from this
+# IKE_SA; without it the CHILD_SA fails as in scenario 40.
+if [ "$CYG_ESP" = kernel ]; then
+	cyg_assert_log client-child "$client_log" "CHILD_SA eap{1} established with SPIs"
+	cyg_check ping4 cyg_in client ping -c 2 -i 0.2 -W 3 "$CYG_WEB_ADDR"
+fi
 
 cyg_stop_cygnet
 cyg_end
