@@ -40,24 +40,31 @@ static void print_child(FILE *out, const Cygnet__ChildSaInfo *c)
 	print_list(out, "    remote ", c->remote_ts, c->n_remote_ts);
 }
 
+/* " [a b]" after the local or remote line, as swanctl. */
+static void print_vips(FILE *out, char **vips, size_t n)
+{
+	if (!n)
+		return;
+	fprintf(out, " [");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? " " : "", vips[i]);
+	fprintf(out, "]");
+}
+
 static void print_sa(FILE *out, const Cygnet__IkeSaInfo *sa)
 {
 	fprintf(out, "%s: #%llu, %s, IKEv2, %016llx_i%s %016llx_r%s\n", sa->name,
 		(unsigned long long)sa->unique_id, sa->state,
 		(unsigned long long)sa->spi_i, sa->initiator ? "*" : "",
 		(unsigned long long)sa->spi_r, sa->initiator ? "" : "*");
-	fprintf(out, "  local  '%s' @ %s[%u]\n", sa->local_id, sa->local_host,
+	fprintf(out, "  local  '%s' @ %s[%u]", sa->local_id, sa->local_host,
 		sa->local_port);
-	fprintf(out, "  remote '%s' @ %s[%u]", sa->remote_id, sa->remote_host,
+	print_vips(out, sa->local_vips, sa->n_local_vips);
+	fprintf(out, "\n  remote '%s' @ %s[%u]", sa->remote_id, sa->remote_host,
 		sa->remote_port);
 	if (sa->remote_eap_id && *sa->remote_eap_id)
 		fprintf(out, " EAP: '%s'", sa->remote_eap_id);
-	if (sa->n_remote_vips) {
-		fprintf(out, " [");
-		for (size_t i = 0; i < sa->n_remote_vips; i++)
-			fprintf(out, "%s%s", i ? " " : "", sa->remote_vips[i]);
-		fprintf(out, "]");
-	}
+	print_vips(out, sa->remote_vips, sa->n_remote_vips);
 	fprintf(out, "\n  %s\n", sa->algorithms);
 	if (strcmp(sa->state, "ESTABLISHED") == 0) {
 		fprintf(out, "  established %llus ago",

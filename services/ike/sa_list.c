@@ -131,14 +131,14 @@ static const char *state_name(enum ike_sa_state state)
 	}
 }
 
-static char **vip_texts(const struct ike_sa *sa)
+static char **vip_texts(const struct ike_sa_vip *vips, size_t n)
 {
-	char **texts = calloc(sa->n_vips ? sa->n_vips : 1, sizeof(*texts));
+	char **texts = calloc(n ? n : 1, sizeof(*texts));
 	char one[INET6_ADDRSTRLEN];
 
-	for (size_t i = 0; texts && i < sa->n_vips; i++) {
-		inet_ntop(sa->vips[i].addr_len == 16 ? AF_INET6 : AF_INET,
-			  sa->vips[i].addr, one, sizeof(one));
+	for (size_t i = 0; texts && i < n; i++) {
+		inet_ntop(vips[i].addr_len == 16 ? AF_INET6 : AF_INET,
+			  vips[i].addr, one, sizeof(one));
 		texts[i] = strdup(one);
 	}
 	return texts;
@@ -168,8 +168,10 @@ static Cygnet__IkeSaInfo *sa_info(struct ike_service *svc,
 	sockaddr_host(&sa->remote, host, sizeof(host));
 	info->remote_port = sockaddr_port(&sa->remote);
 	info->remote_host = dup_text(host);
-	info->remote_vips = vip_texts(sa);
+	info->remote_vips = vip_texts(sa->vips, sa->n_vips);
 	info->n_remote_vips = info->remote_vips ? sa->n_vips : 0;
+	info->local_vips = vip_texts(sa->own_vips, sa->n_own_vips);
+	info->n_local_vips = info->local_vips ? sa->n_own_vips : 0;
 	proposal_format_swanctl(&sa->proposal, algs, sizeof(algs));
 	info->algorithms = dup_text(algs);
 	if (sa->established)
