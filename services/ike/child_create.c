@@ -3,6 +3,7 @@
  * kernel state and our SA, TSi, TSr. */
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "ike/child_install.h"
 #include "ike/keymat.h"
 #include "ike/own_vip.h"
+#include "ike/lifetime.h"
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
@@ -127,6 +129,18 @@ void child_write_ts(struct msg_builder *b, const struct child_sa *child)
 	payload_ts_write(b, PL_TSR, child->local_ts, child->n_local_ts);
 }
 
+/* As charon: the rekeying comes up to rand_time early, which for a
+ * child defaults to life_time - rekey_time (swanctl.conf). */
+static long rekey_jittered(const struct peer_child *cfg)
+{
+	uint32_t random = 0;
+
+	if (RAND_bytes((unsigned char *)&random, sizeof(random)) != 1)
+		random = 0;
+	return lifetime_jittered(cfg->rekey_time,
+				 cfg->life_time - cfg->rekey_time, random);
+}
+
 static void child_init(const struct ike_sa *sa, const struct peer_child *cfg,
 		       struct child_sa *child)
 {
@@ -134,8 +148,8 @@ static void child_init(const struct ike_sa *sa, const struct peer_child *cfg,
 	snprintf(child->name, sizeof(child->name), "%s", cfg->name);
 	child->tunnel = cfg->mode != MODE_TRANSPORT;
 	child->encap = sa->nat;
-	child->rekey_time = cfg->rekey_time;
 	child->life_time = cfg->life_time;
+	child->rekey_time = rekey_jittered(cfg);
 }
 
 static void child_number(struct ike_service *svc, struct child_sa *child)
@@ -173,9 +187,9 @@ static size_t any_ts(struct ts *out)
 	return 2;
 }
 
-int child_offer(struct ike_service *svc, const struct ike_sa *sa,
-		const struct peer_child *cfg, struct child_sa *child,
-		struct msg_builder *b)
+int child_offer_sa(struct ike_service *svc, const struct ike_sa *sa,
+		   const struct peer_child *cfg, bool with_ke,
+		   struct child_sa *child, struct msg_builder *b)
 {
 	struct proposal *offer = calloc(CONFIG_MAX_PROPOSALS, sizeof(*offer));
 	struct ts any[2];
@@ -207,18 +221,33 @@ int child_offer(struct ike_service *svc, const struct ike_sa *sa,
 		return -1;
 	}
 	spi = htonl(child->spi_in);
-	/* The first CHILD_SA comes with IKE_AUTH, which has no KE: PFS
-	 * groups only apply to CREATE_CHILD_SA (RFC 7296 1.2). */
 	for (size_t i = 0; i < cfg->n_proposals; i++) {
 		offer[i] = cfg->proposals[i];
-		proposal_drop_type(&offer[i], TRANS_DH);
+		if (!with_ke)
+			proposal_drop_type(&offer[i], TRANS_DH);
 		offer[i].spi_size = 4;
 		memcpy(offer[i].spi, &spi, 4);
 	}
 	payload_sa_write(b, offer, cfg->n_proposals);
+	free(offer);
+	return 0;
+}
+
+void child_offer_ts(struct msg_builder *b, const struct child_sa *child)
+{
 	payload_ts_write(b, PL_TSI, child->local_ts, child->n_local_ts);
 	payload_ts_write(b, PL_TSR, child->remote_ts, child->n_remote_ts);
-	free(offer);
+}
+
+int child_offer(struct ike_service *svc, const struct ike_sa *sa,
+		const struct peer_child *cfg, struct child_sa *child,
+		struct msg_builder *b)
+{
+	/* The first CHILD_SA comes with IKE_AUTH, which has no KE: PFS
+	 * groups only apply to CREATE_CHILD_SA (RFC 7296 1.2). */
+	if (child_offer_sa(svc, sa, cfg, false, child, b) < 0)
+		return -1;
+	child_offer_ts(b, child);
 	return 0;
 }
 

@@ -43,6 +43,13 @@ uint16_t child_establish(struct ike_service *svc, struct ike_sa *sa,
 int child_offer(struct ike_service *svc, const struct ike_sa *sa,
 		const struct peer_child *cfg, struct child_sa *child,
 		struct msg_builder *b);
+/* child_offer's parts for CREATE_CHILD_SA, where Nonce and KE go
+ * between SA and the selectors: the SA payload (with the proposals' KE
+ * methods when with_ke), then TSi and TSr from child's selectors. */
+int child_offer_sa(struct ike_service *svc, const struct ike_sa *sa,
+		   const struct peer_child *cfg, bool with_ke,
+		   struct child_sa *child, struct msg_builder *b);
+void child_offer_ts(struct msg_builder *b, const struct child_sa *child);
 /* The responder's answer r to child_offer: its proposal (one of ours),
  * the narrowed selectors, keys and kernel state as child_establish.
  * Returns 0, or why not as a notify type (logged). */

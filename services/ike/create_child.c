@@ -12,6 +12,7 @@
 #include "ike/child_create.h"
 #include "ike/create_child.h"
 #include "ike/delete.h"
+#include "ike/rekey_child.h"
 #include "ike/request_out.h"
 #include "log.h"
 
@@ -80,9 +81,7 @@ void create_keys_wipe(struct create_keys *k)
 	OPENSSL_cleanse(k, sizeof(*k));
 }
 
-/* The connection's child named name (NULL: its first), copied out of
- * the config model.  Returns 0, -1 if there is none (any more). */
-static int load_child_cfg(struct ike_service *svc, const char *conn_name,
+int load_child_cfg(struct ike_service *svc, const char *conn_name,
 			  const char *name, struct peer_child *out)
 {
 	const struct conn_cfg *conn;
@@ -139,30 +138,6 @@ static int find_rekeyed(const struct ike_sa *sa, const struct payload *rekey,
 	return -1;
 }
 
-static bool same_selectors(const struct child_sa *a, const struct child_sa *b)
-{
-	return a->n_local_ts == b->n_local_ts &&
-	       a->n_remote_ts == b->n_remote_ts &&
-	       memcmp(a->local_ts, b->local_ts,
-		      a->n_local_ts * sizeof(a->local_ts[0])) == 0 &&
-	       memcmp(a->remote_ts, b->remote_ts,
-		      a->n_remote_ts * sizeof(a->remote_ts[0])) == 0;
-}
-
-/* The replacement keeps the reqid, so the kernel's policies (updated
- * in place when it was installed) now belong to it: the old CHILD_SA,
- * deleted by the peer later, takes only its SAs with it. */
-static void hand_over_policies(struct ike_service *svc, struct ike_sa *sa,
-			       size_t old, const struct child_sa *new_child)
-{
-	struct child_sa child = sa->children[old];
-
-	if (!same_selectors(&child, new_child))
-		return;
-	child.policies = false;
-	sa_table_update_child(svc->sas, sa, old, &child);
-}
-
 /* Everything after the rekeyed CHILD_SA was found (old, -1 for a new
  * CHILD_SA); returns the notify to send, 0 when child is established. */
 static uint16_t negotiate(struct ike_request *req, int old,
@@ -212,7 +187,7 @@ static uint16_t negotiate(struct ike_request *req, int old,
 		child->reqid = sa->children[old].reqid;
 	notify = child_establish(req->svc, sa, &r, child);
 	if (notify == 0 && old >= 0)
-		hand_over_policies(req->svc, sa, (size_t)old, child);
+		rekey_child_take_policies(req->svc, sa, (size_t)old, child);
 	return notify;
 }
 

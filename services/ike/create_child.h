@@ -6,6 +6,7 @@
 
 #include "ike/dh.h"
 #include "ike/exchange.h"
+#include "ike/peer_cfg.h"
 
 #define CREATE_NONCE_LEN 32
 
@@ -30,6 +31,11 @@ uint16_t create_keys_make(const struct ike_message *msg, uint16_t group,
 /* No and, with a key exchange, KE. */
 void create_keys_write(struct msg_builder *b, const struct create_keys *k);
 void create_keys_wipe(struct create_keys *k);
+
+/* The connection's child named name (NULL: its first), copied out of
+ * the config model.  Returns 0, -1 if there is none (any more). */
+int load_child_cfg(struct ike_service *svc, const char *conn_name,
+		   const char *name, struct peer_child *out);
 
 /* The exchange: dispatches on what the request carries. */
 int create_child_sa_handle(struct ike_request *req, struct msg_builder *b);

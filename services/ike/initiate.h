@@ -34,6 +34,10 @@ struct initiating {
 	bool send_certreq;		/* the connection's */
 	bool certreq_received;		/* in the IKE_SA_INIT response */
 	struct child_sa child;		/* the CHILD_SA in IKE_AUTH */
+	/* Our CREATE_CHILD_SA (child_out.c) after establishment: our
+	 * nonce and the CHILD_SA it rekeys (unique id, 0 for a new one). */
+	uint8_t nonce[32];
+	uint32_t rekeys;
 };
 
 void initiating_free(struct initiating *ini);

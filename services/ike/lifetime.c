@@ -13,7 +13,7 @@
 
 #define QUEUE_MIN 64
 
-static long jittered(long time, long rand_time, uint32_t random)
+long lifetime_jittered(long time, long rand_time, uint32_t random)
 {
 	if (time <= 0)
 		return 0;
@@ -31,8 +31,8 @@ void lifetime_compute(const struct conn_cfg *conn, uint32_t reauth_jitter,
 {
 	long first;
 
-	out->reauth = jittered(conn->reauth_time, conn->rand_time, reauth_jitter);
-	out->rekey = jittered(conn->rekey_time, conn->rand_time, rekey_jitter);
+	out->reauth = lifetime_jittered(conn->reauth_time, conn->rand_time, reauth_jitter);
+	out->rekey = lifetime_jittered(conn->rekey_time, conn->rand_time, rekey_jitter);
 	first = out->reauth;
 	if (!first || (out->rekey && out->rekey < first))
 		first = out->rekey;

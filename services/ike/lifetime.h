@@ -31,6 +31,9 @@ struct ike_times {
 	long over;	/* over_time: from reauthentication to the end */
 };
 
+/* time less random modulo rand_time (at most time), 0 for no time. */
+long lifetime_jittered(long time, long rand_time, uint32_t random);
+
 /* charon's arithmetic with the random values given (reduced modulo
  * rand_time). */
 void lifetime_compute(const struct conn_cfg *conn, uint32_t reauth_jitter,

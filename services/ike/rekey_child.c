@@ -1,6 +1,29 @@
 #include "ike/rekey_child.h"
 
+#include <string.h>
+
 #include "log.h"
+
+static bool same_selectors(const struct child_sa *a, const struct child_sa *b)
+{
+	return a->n_local_ts == b->n_local_ts &&
+	       a->n_remote_ts == b->n_remote_ts &&
+	       memcmp(a->local_ts, b->local_ts,
+		      a->n_local_ts * sizeof(a->local_ts[0])) == 0 &&
+	       memcmp(a->remote_ts, b->remote_ts,
+		      a->n_remote_ts * sizeof(a->remote_ts[0])) == 0;
+}
+
+void rekey_child_take_policies(struct ike_service *svc, struct ike_sa *sa,
+			       size_t old, const struct child_sa *new_child)
+{
+	struct child_sa child = sa->children[old];
+
+	if (!same_selectors(&child, new_child))
+		return;
+	child.policies = false;
+	sa_table_update_child(svc->sas, sa, old, &child);
+}
 
 void rekey_child_concluded(const struct ike_sa *sa, const struct child_sa *old)
 {

@@ -1,6 +1,7 @@
 /* Responses to our requests, on the SA's worker: the initiator's
  * exchanges go on, our INFORMATIONAL requests complete. */
 #include "ike/child_install.h"
+#include "ike/child_out.h"
 #include "ike/delete.h"
 #include "ike/exchange.h"
 #include "ike/initiate.h"
@@ -49,6 +50,9 @@ void response_handle(struct ike_request *req)
 		break;
 	case INFORMATIONAL:
 		rc = informational_response(req);
+		break;
+	case CREATE_CHILD_SA:
+		rc = child_out_response(req);
 		break;
 	default:
 		DBG1(LOG_IKE, "%s response not handled, ignored",

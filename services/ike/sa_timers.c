@@ -1,11 +1,13 @@
 /* What happens on an IKE_SA without a message (the packet thread, once
  * a second): our retransmits and giving up, DPD after dpd_delay without
- * a message from the peer, NAT keep-alives when we are behind a NAT. */
+ * a message from the peer, NAT keep-alives when we are behind a NAT,
+ * CHILD_SAs rekeyed or closed at their times. */
 #include "ike/sa_timers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/child_out.h"
 #include "ike/create_child.h"
 #include "ike/delete.h"
 #include "ike/initiate.h"
@@ -52,6 +54,8 @@ static void tick_one(struct ike_service *svc, struct ike_sa *sa, time_t now,
 		return;
 	if (sa->local_nat)
 		keepalive(svc, sa, now);
+	if (!request_pending(sa) && !sa->initiating)
+		child_out_tick(svc, sa, now);
 	if (sa->dpd_delay > 0 && !request_pending(sa) &&
 	    now - sa->last_received >= sa->dpd_delay)
 		ike_sa_send_dpd(svc, sa);

@@ -3,8 +3,10 @@
  * the retry with the group asked for), IKE_AUTH with the AUTH octets of
  * each role checked by a stand-in authority, the CHILD_SA's keys crossed
  * between the two sides at a stand-in kernel service, DPD, a NAT
- * keep-alive, our DELETEs of the CHILD_SA and the IKE_SA, and the
- * retransmits of a request nobody answers. */
+ * keep-alive, our DELETEs of the CHILD_SA and the IKE_SA, the
+ * retransmits of a request nobody answers, and our CREATE_CHILD_SA
+ * rekeying a CHILD_SA (with PFS) at its rekey time and our close of it
+ * at its life time. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <openssl/sha.h>
@@ -35,7 +37,7 @@ static const char initiator_conf[] =
 	"    children {\n"
 	"      net {\n"
 	"        local_ts = 198.51.100.0/24\n"
-	"        esp_proposals = aes256-sha1\n"
+	"        esp_proposals = aes256-sha1-modp2048\n"
 	"      }\n"
 	"    }\n"
 	"  }\n"
@@ -51,7 +53,7 @@ static const char responder_conf[] =
 	"    children {\n"
 	"      net {\n"
 	"        remote_ts = 198.51.100.0/24\n"
-	"        esp_proposals = aes256-sha1\n"
+	"        esp_proposals = aes256-sha1-modp2048\n"
 	"      }\n"
 	"    }\n"
 	"  }\n"
@@ -436,14 +438,15 @@ static void assert_keys_crossed(void)
 	ck_assert(memcmp(stand.in[0].key, stand.in[1].key, 32) != 0);
 }
 
-START_TEST(initiate_establish_delete)
+/* IKE_SA_INIT (twice, for the group) and IKE_AUTH: the IKE_SA with its
+ * CHILD_SA net{1} on both sides; returns the initiator's SA. */
+static struct ike_sa *establish(struct packet *pkt, struct packet *out,
+				uint64_t *id)
 {
-	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
-	struct ike_sa *sa, *peer;
+	struct ike_sa *sa;
 	char err[256];
-	uint64_t id;
 
-	ck_assert_int_eq(initiate(&ini, "net", NULL, &id, err, sizeof(err)), 0);
+	ck_assert_int_eq(initiate(&ini, "net", NULL, id, err, sizeof(err)), 0);
 	assert_logged("initiating IKE_SA moon[1] to 127.0.0.2");
 	/* ECP_256 first; the responder wants MODP_2048. */
 	ck_assert(receive(pkt));
@@ -466,7 +469,18 @@ START_TEST(initiate_establish_delete)
 	assert_logged("IKE_SA moon[1] established between 127.0.0.1[moon.example.org]"
 		      "...127.0.0.2[sun.example.org]");
 	assert_logged("TS 198.51.100.0/24 === 127.0.0.2/32");
-	sa = sa_by_id(&ini, id);
+	sa = sa_by_id(&ini, *id);
+	ck_assert_ptr_nonnull(sa);
+	return sa;
+}
+
+START_TEST(initiate_establish_delete)
+{
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	struct ike_sa *sa, *peer;
+	uint64_t id;
+
+	sa = establish(pkt, out, &id);
 	ck_assert_ptr_nonnull(sa);
 	ck_assert(sa->initiator);
 	ck_assert_int_eq(sa->state, IKE_SA_ESTABLISHED);
@@ -627,6 +641,89 @@ START_TEST(backoff)
 }
 END_TEST
 
+
+/* The SAs given to the stand-in kernel service from index from on:
+ * each outbound key is an inbound key of the other side. */
+static void assert_keys_crossed_from(size_t from)
+{
+	ck_assert_uint_eq(stand.n_in, from + 2);
+	ck_assert_uint_eq(stand.n_out, from + 2);
+	for (size_t i = from; i < from + 2; i++) {
+		bool found = false;
+
+		for (size_t k = from; k < from + 2; k++)
+			found |= stand.out[i].spi == stand.in[k].spi &&
+				 memcmp(stand.out[i].key, stand.in[k].key, 32) == 0;
+		ck_assert_msg(found, "outbound SA %08x has no inbound twin",
+			      stand.out[i].spi);
+	}
+}
+
+/* CHILD_SA net{1} is rekeyed by us at its rekey time (3600 s less up
+ * to 360 s of jitter): [ N(REKEY_SA) SA No KE TSi TSr ] with a MODP_2048
+ * KE (PFS), net{2} keeps the reqid and net{1} goes with our DELETE on
+ * both sides; at its life time net{2} is closed as expired. */
+START_TEST(rekey_child)
+{
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	struct ike_sa *sa, *peer;
+	uint32_t old_in, old_out;
+	uint64_t id;
+
+	sa = establish(pkt, out, &id);
+	peer = sa_by_id(&resp, 1);
+	ck_assert_ptr_nonnull(peer);
+	ck_assert_int_le(sa->children[0].rekey_time, 3600);
+	ck_assert_int_gt(sa->children[0].rekey_time, 3600 - 360);
+	ck_assert_int_eq(sa->children[0].life_time, 3960);
+	old_in = sa->children[0].spi_in;
+	old_out = sa->children[0].spi_out;
+	sa_timers_tick(&ini);
+	ck_assert(!receive(pkt) || pkt->len == 1);	/* not due yet */
+	sa->children[0].installed -= sa->children[0].rekey_time;
+	sa_timers_tick(&ini);
+	assert_logged("establishing CHILD_SA net{2} reqid 1");
+	assert_logged("generating CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No KE TSi TSr ]");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/MODP_2048/NO_EXT_SEQ");
+	ck_assert_uint_eq(peer->n_children, 2);
+	to_initiator(out);
+	assert_logged("parsed CREATE_CHILD_SA response 2 [ SA No KE TSi TSr ]");
+	assert_logged("CHILD_SA net{2} established");
+	assert_logged("closing CHILD_SA net{1}");
+	ck_assert_uint_eq(sa->n_children, 2);
+	assert_keys_crossed_from(2);
+	ck_assert(memcmp(stand.in[0].key, stand.in[2].key, 32) != 0);
+	/* Our DELETE of net{1}: the responder's twin goes, then ours. */
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("rekeyed CHILD_SA net{1} with SPIs");
+	ck_assert_uint_eq(peer->n_children, 1);
+	to_initiator(out);
+	assert_logged("CHILD_SA closed");
+	ck_assert_uint_eq(sa->n_children, 1);
+	ck_assert_uint_eq(sa->children[0].unique_id, 2);
+	ck_assert_uint_eq(sa->children[0].reqid, 1);
+	ck_assert_uint_ne(sa->children[0].spi_in, old_in);
+	ck_assert_uint_ne(sa->children[0].spi_out, old_out);
+	ck_assert_uint_eq(sa->children[0].spi_in, peer->children[0].spi_out);
+	ck_assert_uint_eq(sa->children[0].spi_out, peer->children[0].spi_in);
+	/* Not rekeyed by its life time: closed. */
+	sa->children[0].installed -= sa->children[0].life_time;
+	sa_timers_tick(&ini);
+	assert_logged("closing expired CHILD_SA net{2} with SPIs");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	to_initiator(out);
+	ck_assert_uint_eq(sa->n_children, 0);
+	ck_assert_uint_eq(peer->n_children, 0);
+	ck_assert_int_eq(sa->state, IKE_SA_ESTABLISHED);
+	free(pkt);
+	free(out);
+}
+END_TEST
+
 static Suite *initiator_suite(void)
 {
 	Suite *s = suite_create("ike_initiator");
@@ -639,6 +736,7 @@ static Suite *initiator_suite(void)
 	tcase_add_test(tc, cookie_echoed);
 	tcase_add_test(tc, retransmits_then_gives_up);
 	tcase_add_test(tc, backoff);
+	tcase_add_test(tc, rekey_child);
 	suite_add_tcase(s, tc);
 	return s;
 }

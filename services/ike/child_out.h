@@ -1,0 +1,32 @@
+/* CREATE_CHILD_SA as the initiator (RFC 7296 1.3.1, 1.3.3): each
+ * CHILD_SA is rekeyed at its rekey time (charon's: rekey_time less a
+ * random jitter below rand_time) and closed at its life time when that
+ * failed; new CHILD_SAs on an established IKE_SA. */
+#ifndef CYGNET_IKE_CHILD_OUT_H
+#define CYGNET_IKE_CHILD_OUT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "ike/exchange.h"
+
+/* charon's retry of a failed CHILD_SA rekeying: 15 s less up to 10. */
+#define CHILD_REKEY_RETRY 15
+#define CHILD_REKEY_RETRY_JITTER 10
+
+/* Rekeys a CHILD_SA of sa that is due or deletes one past its life
+ * time, one request at most; sa is owned, established and has no
+ * request of ours outstanding. */
+void child_out_tick(struct ike_service *svc, struct ike_sa *sa, time_t now);
+
+/* Sends the CREATE_CHILD_SA request rekeying CHILD_SA child_id of sa
+ * (owned, no request outstanding).  Returns 0, -1 (logged). */
+int child_out_rekey(struct ike_service *svc, struct ike_sa *sa,
+		    uint32_t child_id);
+
+/* The response to our CREATE_CHILD_SA (response.c): the new CHILD_SA
+ * installed and, for a rekeying, our DELETE of the old one.  Returns 0
+ * (the IKE_SA stays either way). */
+int child_out_response(struct ike_request *req);
+
+#endif

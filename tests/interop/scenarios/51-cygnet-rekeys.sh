@@ -1,0 +1,88 @@
+#!/bin/bash
+# Cygnet as the side that rekeys: the four services (gw namespace) bring up
+# `sw` to a real strongSwan responder (client namespace) whose own rekey
+# times are strongSwan's defaults (an hour), while Cygnet's CHILD_SA has
+# rekey_time 15s, life_time 20s (so rekeyed 10-15 s after it was
+# installed, charon's jitter of up to life_time - rekey_time).  Cygnet's
+# CREATE_CHILD_SA [ N(REKEY_SA) SA No KE TSi TSr ] with PFS (MODP_2048)
+# replaces sw{1} by sw{2} with the same reqid, then Cygnet deletes sw{1}
+# and strongSwan confirms; twice, and the tunnel carries a ping after.
+# On a kernel without ESP Cygnet's kernel service refuses the SAs, so there
+# is no CHILD_SA to rekey: the host checks the IKE_SA and the refusal only,
+# the VM (kernel ESP) the rekeyings.
+. "$CYG_TOP/tests/interop/lib.sh"
+cyg_begin
+
+ike_log=$CYG_LOGS/cygnet-ike.log
+peer_log=$CYG_LOGS/charon-client.log
+inner_net=$CYG_SW_INNER_NET
+
+cyg_start_web
+cyg_cygnet_setup "$(cyg_sw_initiator_conf aes256-sha256-modp2048 \
+	aes256-sha1-modp2048 "rekey_time = 15s
+				life_time = 20s")"
+cyg_sw_responder_setup
+# PFS on strongSwan's side too: the rekeying carries a KE.
+sed -i 's/esp_proposals = aes256-sha1$/esp_proposals = aes256-sha1-modp2048/' \
+	"$CYG_WORK/client/swanctl/swanctl.conf"
+cyg_start_cygnet || cyg_end
+cyg_start_charon client || cyg_end
+
+cyg_ctl --initiate --child sw --timeout 20 >"$CYG_LOGS/initiate.txt" 2>&1
+cyg_assert_log ike-established "$ike_log" \
+	"IKE_SA sw[1] established between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[$CYG_SW_PEER_ID]"
+
+if [ "$CYG_ESP" != kernel ]; then
+	cyg_assert_log child-refused "$ike_log" \
+		"ESP not supported by this kernel" \
+		"failed to establish CHILD_SA, keeping IKE_SA"
+	cyg_end
+fi
+
+cyg_assert_log child-established "$ike_log" \
+	"CHILD_SA sw{1} established with SPIs" \
+	"TS $inner_net === $CYG_CLIENT_ADDR/32"
+cyg_ctl --list-sas >"$CYG_LOGS/list-sas.txt" 2>&1
+if grep -qE '^    installed [0-9]+s ago, rekeying in ([0-9]|1[0-5])s, expires in (19|20)s$' \
+	"$CYG_LOGS/list-sas.txt"; then
+	cyg_pass list-sas-times
+else
+	cyg_fail list-sas-times "no 'rekeying in 0-15s, expires in 19-20s' line: $(grep installed "$CYG_LOGS/list-sas.txt")"
+fi
+
+# The first rekeying, by Cygnet.
+if cyg_wait_log "$ike_log" "closing CHILD_SA sw{1}" 25; then
+	cyg_pass rekey-1
+else
+	cyg_fail rekey-1 "sw{1} not rekeyed within 25 s"
+fi
+cyg_wait_log "$peer_log" "CHILD_SA closed" 10
+cyg_assert_log rekey-1-cygnet "$ike_log" \
+	"establishing CHILD_SA sw{2} reqid 1" \
+	"generating CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No KE TSi TSr ]" \
+	"parsed CREATE_CHILD_SA response 2 [ SA No KE TSi TSr ]" \
+	"CHILD_SA sw{2} established with SPIs" \
+	"sending DELETE for ESP CHILD_SA with SPI" \
+	"CHILD_SA closed"
+cyg_assert_log rekey-1-peer "$peer_log" \
+	"parsed CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No KE TSi TSr ]" \
+	"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/MODP_2048/NO_EXT_SEQ" \
+	"CHILD_SA cygnet{2} established with SPIs" \
+	"received DELETE for ESP CHILD_SA with SPI" \
+	"closing CHILD_SA cygnet{1} with SPIs"
+cyg_check ping-after-rekey cyg_in web ping -c 2 -i 0.2 -W 3 "$CYG_CLIENT_ADDR"
+
+# And again: sw{2} is replaced by sw{3}, still under reqid 1.
+if cyg_wait_log "$ike_log" "closing CHILD_SA sw{2}" 25; then
+	cyg_pass rekey-2
+else
+	cyg_fail rekey-2 "sw{2} not rekeyed within 25 s"
+fi
+cyg_assert_log rekey-2-cygnet "$ike_log" "establishing CHILD_SA sw{3} reqid 1" \
+	"CHILD_SA sw{3} established with SPIs"
+cyg_wait_log "$peer_log" "closing CHILD_SA cygnet{2}" 10
+cyg_assert_log rekey-2-peer "$peer_log" "closing CHILD_SA cygnet{2} with SPIs"
+cyg_assert_no_log no-expiry "$ike_log" "closing expired CHILD_SA"
+cyg_check ping-after-rekey-2 cyg_in web ping -c 2 -i 0.2 -W 3 "$CYG_CLIENT_ADDR"
+cyg_assert_esp_traffic esp-traffic client
+cyg_end
