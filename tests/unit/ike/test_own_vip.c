@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ike/cp.h"
+#include "ike/ike_state.h"
 #include "ike/initiate.h"
 #include "ike/message.h"
 #include "ike/own_vip.h"
@@ -324,6 +325,56 @@ START_TEST(installed_and_removed_at_the_kernel)
 }
 END_TEST
 
+/* A restarted cygnet-ike keeps them (and removes them with the SA). */
+START_TEST(kept_in_the_state_record)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa)), *back = calloc(1, sizeof(*back));
+	char why[256] = "";
+	size_t len;
+	uint8_t *rec;
+
+	sockaddr4(&sa->local, "192.0.2.1");
+	sockaddr4(&sa->remote, "192.0.2.2");
+	((struct sockaddr_in *)&sa->local)->sin_port = htons(4500);
+	((struct sockaddr_in *)&sa->remote)->sin_port = htons(4500);
+	sa->spi_i = 0x1514c13b517bb18aULL;
+	sa->spi_r = 0x79e1c0e58619fd80ULL;
+	sa->state = IKE_SA_ESTABLISHED;
+	proposal_add(&sa->proposal, TRANS_ENCR, ENCR_AES_CBC, 256);
+	proposal_add(&sa->proposal, TRANS_PRF, PRF_HMAC_SHA2_256, 0);
+	sa->proposal.protocol = PROTO_IKE;
+	sa->keys.prf = PRF_HMAC_SHA2_256;
+	sa->keys.encr = ENCR_AES_CBC;
+	sa->keys.encr_bits = 256;
+	sa->keys.integ = INTEG_HMAC_SHA2_256_128;
+	sa->keys.prf_len = sa->keys.integ_key_len = sa->keys.encr_key_len = 32;
+	sa->n_own_vips = 2;
+	sa->own_vips[0] = (struct ike_sa_vip){ .addr = { 198, 51, 100, 1 },
+					       .addr_len = 4 };
+	sa->own_vips[1] = (struct ike_sa_vip){ .addr = { 0x20, 0x01, 0x0d,
+					       0xb8, [15] = 1 }, .addr_len = 16 };
+	rec = ike_state_pack(sa, &len);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_msg(ike_state_unpack(rec, len, back, why, sizeof(why)) == 0,
+		      "%s", why);
+	ck_assert_uint_eq(back->n_own_vips, 2);
+	ck_assert_uint_eq(back->n_vips, 0);
+	ck_assert_mem_eq(back->own_vips[1].addr, sa->own_vips[1].addr, 16);
+	ck_assert_uint_eq(back->own_vips[1].addr_len, 16);
+	free(rec);
+	ike_state_clear(back);
+
+	sa->own_vips[1].addr_len = 3;
+	rec = ike_state_pack(sa, &len);
+	memset(back, 0, sizeof(*back));
+	ck_assert_int_eq(ike_state_unpack(rec, len, back, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "virtual IP of 3 octets");
+	free(rec);
+	free(back);
+	free(sa);
+}
+END_TEST
+
 static Suite *own_vip_suite(void)
 {
 	Suite *s = suite_create("ike initiator virtual IPs");
@@ -334,6 +385,7 @@ static Suite *own_vip_suite(void)
 	tcase_add_test(tc, reply_addresses);
 	tcase_add_test(tc, selectors_while_asking_and_after);
 	tcase_add_test(tc, installed_and_removed_at_the_kernel);
+	tcase_add_test(tc, kept_in_the_state_record);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -125,6 +125,8 @@ static struct rpc_result vip_call(uint32_t method, uint8_t *vip, size_t len,
 	req.interface = (char *)(ifname ? ifname : "");
 	rpc_call(client, method, &req.base, &cygnet__empty__descriptor, 5000,
 		 &res);
+	protobuf_c_message_free_unpacked(res.reply, NULL);
+	res.reply = NULL;
 	return res;
 }
 
