@@ -4,7 +4,8 @@
 # strongSwan assigns 198.51.100.1 and 2001:db8:64::1, Cygnet installs both
 # on its interface (cyg-cli in the gw namespace) through the kernel
 # service, uses them as its `dynamic` traffic selectors and lists them in
-# --list-sas; after --terminate the addresses are gone.
+# --list-sas; a cygnet-ike restarted after SIGKILL keeps them with the
+# restored IKE_SA; after --terminate the addresses are gone.
 # On a kernel without ESP Cygnet's kernel service refuses the SAs (the VIPs
 # are still installed, as charon installs them with the IKE_SA); with
 # kernel ESP (VM) a ping from the VIP reaches strongSwan through ESP.
@@ -128,6 +129,24 @@ else
 		"ESP not supported by this kernel" \
 		"failed to establish CHILD_SA, keeping IKE_SA"
 fi
+
+# A restarted cygnet-ike (SIGKILL) restores the IKE_SA with its virtual
+# IPs: they stay on the interface and are removed by its --terminate.
+kill -KILL "$CYG_PID_ike"
+wait "$CYG_PID_ike" 2>/dev/null
+rm -f "$CYG_CYGNET_DIR/run/ike.rpc"
+ike_log=$CYG_LOGS/cygnet-ike-restarted.log
+cyg_spawn gw "$ike_log" "$CYGNET_BIN/cygnet-ike" --config "$CYG_CYGNET_CONF"
+CYG_PID_ike=$CYG_LAST_PID
+cyg_wait_path "$CYG_CYGNET_DIR/run/ike.rpc" 15 "$CYG_PID_ike"
+cyg_assert_log restored "$ike_log" \
+	"restored IKE_SA sw[1] established between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[$peer_id]"
+cyg_in gw ip -o addr show dev cyg-cli >"$CYG_LOGS/addr-restarted.txt" 2>&1
+cyg_assert_log vip-kept-on-restart "$CYG_LOGS/addr-restarted.txt" \
+	"inet $vip4/32" "inet6 $vip6/128"
+cyg_ctl --list-sas >"$CYG_LOGS/list-sas-restarted.txt" 2>&1
+cyg_assert_log list-sas-restarted "$CYG_LOGS/list-sas-restarted.txt" \
+	"  local  'vpn.example.org' @ $CYG_GW_ADDR[4500] [$vip4 $vip6]"
 
 cyg_ctl --terminate --ike sw --timeout 10 >"$CYG_LOGS/terminate.txt" 2>&1
 cyg_assert_log terminate "$CYG_LOGS/terminate.txt" "terminate completed successfully"
