@@ -500,8 +500,11 @@ connections {
 EOF
 }
 
-# cyg_sw_responder_setup: the strongSwan responder for `sw` in the client
-# namespace (MODP_2048 only, NAT-T forced, aes256-sha1 for ESP).
+# cyg_sw_responder_setup [REMOTE_TS [CONN_SETTINGS [SECTIONS]]]: the
+# strongSwan responder for `sw` in the client namespace (MODP_2048 only,
+# NAT-T forced, aes256-sha1 for ESP); its child's remote_ts (default
+# $CYG_SW_INNER_NET), more connection settings (pools = ...) and more
+# top-level sections (pools { }).
 cyg_sw_responder_setup() {
 	cyg_charon_conf client
 	cyg_swanctl_dir client pc1.example.org
@@ -513,6 +516,7 @@ connections {
 		remote_addrs = $CYG_GW_ADDR
 		proposals = aes256-sha256-modp2048
 		encap = yes
+		${2:-}
 		local {
 			auth = pubkey
 			certs = pc1.example.org.pem
@@ -523,12 +527,13 @@ connections {
 		}
 		children {
 			cygnet {
-				remote_ts = $CYG_SW_INNER_NET
+				remote_ts = ${1:-$CYG_SW_INNER_NET}
 				esp_proposals = aes256-sha1
 			}
 		}
 	}
 }
+${3:-}
 EOF
 }
 

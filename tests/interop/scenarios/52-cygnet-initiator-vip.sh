@@ -48,32 +48,7 @@ connections {
 EOF
 )"
 
-cyg_charon_conf client
-cyg_swanctl_dir client pc1.example.org
-cat >"$CYG_WORK/client/swanctl/swanctl.conf" <<EOF
-connections {
-	cygnet {
-		version = 2
-		local_addrs = $CYG_CLIENT_ADDR
-		remote_addrs = $CYG_GW_ADDR
-		proposals = aes256-sha256-modp2048
-		encap = yes
-		pools = v4, v6
-		local {
-			auth = pubkey
-			certs = pc1.example.org.pem
-		}
-		remote {
-			auth = pubkey
-			id = vpn.example.org
-		}
-		children {
-			cygnet {
-				esp_proposals = aes256-sha1
-			}
-		}
-	}
-}
+cyg_sw_responder_setup dynamic "pools = v4, v6" "$(cat <<EOF
 pools {
 	v4 {
 		addrs = $vip4-198.51.100.9
@@ -83,6 +58,7 @@ pools {
 	}
 }
 EOF
+)"
 cyg_start_cygnet || cyg_end
 cyg_start_charon client || cyg_end
 
