@@ -17,6 +17,7 @@
 #include "ike/delete.h"
 #include "ike/initiate.h"
 #include "ike/rekey_child.h"
+#include "ike/rekey_out.h"
 #include "ike/request_out.h"
 #include "log.h"
 
@@ -211,9 +212,8 @@ void child_out_tick(struct ike_service *svc, struct ike_sa *sa, time_t now)
 	}
 }
 
-/* The first error notify of msg (types below 16384), 0 if none. */
-static uint16_t error_notify(const struct ike_message *msg,
-			     struct notify_payload *n)
+uint16_t child_out_error(const struct ike_message *msg,
+			 struct notify_payload *n)
 {
 	for (size_t i = 0; i < msg->n_payloads; i++) {
 		if (msg->payloads[i].type != PL_NOTIFY)
@@ -317,8 +317,10 @@ int child_out_response(struct ike_request *req)
 
 	if (!ini)
 		return 0;
+	if (ini->rekey_ike)
+		return rekey_out_response(req);
 	offered = ini->child.spi_in;
-	error = error_notify(&req->msg, &n);
+	error = child_out_error(&req->msg, &n);
 	if (error == N_INVALID_KE_PAYLOAD && retry_group(req->svc, sa, &n) == 0)
 		return 0;
 	sa->initiating = NULL;

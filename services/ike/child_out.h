@@ -24,9 +24,15 @@ void child_out_tick(struct ike_service *svc, struct ike_sa *sa, time_t now);
 int child_out_rekey(struct ike_service *svc, struct ike_sa *sa,
 		    uint32_t child_id);
 
+/* The first error notify of a response (types below 16384) into n;
+ * 0 if none. */
+uint16_t child_out_error(const struct ike_message *msg,
+			 struct notify_payload *n);
+
 /* The response to our CREATE_CHILD_SA (response.c): the new CHILD_SA
- * installed and, for a rekeying, our DELETE of the old one.  Returns 0
- * (the IKE_SA stays either way). */
+ * installed and, for a rekeying, our DELETE of the old one; an IKE_SA
+ * rekeying goes to rekey_out_response.  Returns 0 (the IKE_SA stays
+ * either way). */
 int child_out_response(struct ike_request *req);
 
 #endif

@@ -41,6 +41,22 @@ int load_child_cfg(struct ike_service *svc, const char *conn_name,
 int create_child_sa_handle(struct ike_request *req, struct msg_builder *b);
 /* SA (IKE), Ni, KEi without selectors: a new IKE_SA takes over. */
 int rekey_ike_handle(struct ike_request *req, struct msg_builder *b);
+/* The inputs of a rekeyed IKE_SA's keys: the exchange's nonces, g^ir. */
+struct rekey_inputs {
+	const uint8_t *ni;
+	size_t ni_len;
+	const uint8_t *nr;
+	size_t nr_len;
+	const uint8_t *gir;
+	size_t gir_len;
+};
+/* Either role: sa, new with both SPIs set, inherits old's state and
+ * keys from old's SK_d and in, then takes its CHILD_SAs and virtual
+ * IPs ("IKE_SA x[2] rekeyed between ..."); old becomes REKEYED.
+ * Returns 0, -1 when the keys could not be derived (old unchanged). */
+int rekey_ike_take_over(struct ike_service *svc, struct ike_sa *sa,
+			struct ike_sa *old, const struct proposal *selected,
+			const struct rekey_inputs *in);
 /* A REKEYED IKE_SA the peer has not deleted REKEYED_TIMEOUT seconds
  * after its last message is removed (logged); sa is owned. */
 void rekey_ike_expire(struct ike_service *svc, struct ike_sa *sa, time_t now);

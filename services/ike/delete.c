@@ -37,7 +37,9 @@ static int send_info(struct ike_service *svc, struct ike_sa *sa,
 
 int ike_sa_delete_owned(struct ike_service *svc, struct ike_sa *sa)
 {
-	if (sa->state != IKE_SA_ESTABLISHED) {
+	/* A REKEYED IKE_SA we replaced ourselves (rekey_out.c) still has
+	 * its keys: the peer learns from our DELETE. */
+	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYED) {
 		initiating_abort(svc, sa);
 		exchange_sa_gone(svc, sa);
 		return 0;

@@ -38,6 +38,9 @@ struct initiating {
 	 * nonce and the CHILD_SA it rekeys (unique id, 0 for a new one). */
 	uint8_t nonce[32];
 	uint32_t rekeys;
+	/* Or it rekeys the IKE_SA (rekey_out.c) with our new SPI. */
+	bool rekey_ike;
+	uint64_t new_spi;
 };
 
 void initiating_free(struct initiating *ini);

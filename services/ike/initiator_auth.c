@@ -11,6 +11,7 @@
 #include "ike/child_install.h"
 #include "ike/delete.h"
 #include "ike/initiate.h"
+#include "ike/lifetime.h"
 #include "ike/own_vip.h"
 #include "ike/request_out.h"
 #include "log.h"
@@ -140,6 +141,7 @@ int initiator_auth_handle(struct ike_request *req)
 {
 	struct ike_sa *sa = req->sa;
 	struct auth_request *r = malloc(sizeof(*r));
+	struct ike_times times;
 	int rc = -1;
 
 	if (!r)
@@ -150,6 +152,7 @@ int initiator_auth_handle(struct ike_request *req)
 		 authenticate_peer(req->svc, sa, r) == 0) {
 		snprintf(sa->remote_id, sizeof(sa->remote_id), "%s", r->peer.text);
 		ike_sa_established(req->svc, sa, &sa->initiating->cfg);
+		lifetime_start(req->svc, sa, sa->initiating->cfg.name, &times);
 		own_vip_take_reply(req->svc, sa, &req->msg);
 		child_outcome(req->svc, sa, &req->msg, r);
 		initiating_free(sa->initiating);

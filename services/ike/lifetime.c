@@ -7,6 +7,7 @@
 
 #include "ike/delete.h"
 #include "ike/eap.h"
+#include "ike/rekey_out.h"
 #include "ike/sa_table.h"
 #include "ike/service.h"
 #include "log.h"
@@ -147,9 +148,33 @@ static int conn_times(struct ike_service *svc, const char *name,
 
 static void schedule(struct ike_service *svc, const struct lifetime_event *e)
 {
+	static const char *const what[] = {
+		[LIFETIME_REAUTH] = "reauthentication", [LIFETIME_END] = "deletion",
+		[LIFETIME_HALF_OPEN] = "timeout", [LIFETIME_REKEY] = "rekeying",
+	};
+
 	if (lifetime_queue_push(&svc->lifetimes, e) < 0)
-		DBG1(LOG_IKE, "no memory to schedule IKE_SA %s",
-		     e->kind == LIFETIME_REAUTH ? "reauthentication" : "deletion");
+		DBG1(LOG_IKE, "no memory to schedule IKE_SA %s", what[e->kind]);
+}
+
+void lifetime_rekey_later(struct ike_service *svc, const struct ike_sa *sa,
+			  long delay)
+{
+	struct lifetime_event e = { .due = sa_table_now() + delay,
+				    .kind = LIFETIME_REKEY,
+				    .unique_id = sa->unique_id,
+				    .spi_i = sa->spi_i, .spi_r = sa->spi_r };
+
+	schedule(svc, &e);
+}
+
+static void schedule_rekey(struct ike_service *svc, const struct ike_sa *sa,
+			   long rekey)
+{
+	if (!rekey)
+		return;
+	DBG1(LOG_IKE, "scheduling rekeying in %lds", rekey);
+	lifetime_rekey_later(svc, sa, rekey);
 }
 
 void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
@@ -163,6 +188,7 @@ void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 	if (conn_times(svc, conn_name, out) < 0)
 		return;
 	e.expire = out->expire ? now + out->expire : 0;
+	schedule_rekey(svc, sa, out->rekey);
 	if (out->reauth) {
 		e.due = sa->reauth_at = now + out->reauth;
 		DBG1(LOG_IKE, "scheduling reauthentication in %lds", out->reauth);
@@ -191,6 +217,7 @@ void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 	}
 	if (conn_times(svc, from->conn, &t) < 0)
 		return;
+	schedule_rekey(svc, to, t.rekey);
 	reauth = (long)(from->reauth_at - now);
 	DBG1(LOG_IKE, "rescheduling reauthentication in %lds after rekeying, "
 	     "lifetime reduced to %lds", reauth, reauth + t.over);
@@ -285,6 +312,17 @@ static void half_open_due(struct ike_service *svc, struct ike_sa *sa,
 	eap_abort(svc, sa);
 }
 
+/* A worker, a request of ours or our CHILD_SA rekeying holds the SA:
+ * asked again the next second. */
+static void rekey_due(struct ike_service *svc, struct lifetime_event *e,
+		      time_t now)
+{
+	if (rekey_out_start(svc, e->unique_id) == 1) {
+		e->due = now + 1;
+		schedule(svc, e);
+	}
+}
+
 void lifetime_tick(struct ike_service *svc, time_t now)
 {
 	struct lifetime_event e;
@@ -302,6 +340,10 @@ void lifetime_tick(struct ike_service *svc, time_t now)
 			continue;
 		if (e.kind == LIFETIME_REAUTH) {
 			reauth_due(sa, &e, now);
+			continue;
+		}
+		if (e.kind == LIFETIME_REKEY) {
+			rekey_due(svc, &e, now);
 			continue;
 		}
 		/* A worker or a request of ours holds the SA: next second. */

@@ -43,6 +43,7 @@ enum lifetime_kind {
 	LIFETIME_REAUTH,	/* reauthentication is due */
 	LIFETIME_END,		/* the maximum lifetime */
 	LIFETIME_HALF_OPEN,	/* not established in HALF_OPEN_TIMEOUT */
+	LIFETIME_REKEY,		/* our IKE_SA rekeying is due (rekey_out.c) */
 };
 
 struct lifetime_event {
@@ -70,14 +71,15 @@ bool lifetime_queue_pop_due(struct lifetime_queue *q, time_t now,
 			    struct lifetime_event *out);
 
 /* On establishment of sa with connection conn_name: charon's
- * "scheduling reauthentication in Ns" and "maximum IKE_SA lifetime Ns",
- * both queued.  out gets the times (zero if the connection is gone). */
+ * "scheduling rekeying in Ns", "scheduling reauthentication in Ns" and
+ * "maximum IKE_SA lifetime Ns", all queued.  out gets the times (zero if the connection is gone). */
 void lifetime_start(struct ike_service *svc, struct ike_sa *sa,
 		    const char *conn_name, struct ike_times *out);
 
-/* The peer rekeyed IKE_SA from into to: as charon, the reauthentication
+/* IKE_SA from was rekeyed into to: as charon, the reauthentication
  * time survives ("rescheduling reauthentication in Ns after rekeying,
- * lifetime reduced to Ns"); without one, to's times start afresh. */
+ * lifetime reduced to Ns") and the next rekeying is scheduled afresh;
+ * without a reauthentication all of to's times start afresh. */
 void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 		      const struct ike_sa *from);
 
@@ -90,6 +92,10 @@ void lifetime_resume(struct ike_service *svc, struct ike_sa *sa);
  * when the receiver is about to drop it, the authority's session is
  * aborted first (eap_abort). */
 void lifetime_watch_half_open(struct ike_service *svc, const struct ike_sa *sa);
+
+/* Our IKE_SA rekeying of sa is tried again in delay seconds. */
+void lifetime_rekey_later(struct ike_service *svc, const struct ike_sa *sa,
+			  long delay);
 
 /* Acts on the events due (the packet thread, once a second). */
 void lifetime_tick(struct ike_service *svc, time_t now);

@@ -1,7 +1,8 @@
-/* Rekeying the IKE_SA as the responder (RFC 7296 1.3.2, 2.18): a new
- * IKE_SA with the peer's new SPI and ours, keys from the old SK_d and
- * the new g^ir, taking over the CHILD_SAs and virtual IPs; the old one
- * stays REKEYED until the peer deletes it. */
+/* Rekeying the IKE_SA (RFC 7296 1.3.2, 2.18): a new IKE_SA with the
+ * initiator's new SPI and the responder's, keys from the old SK_d and
+ * the new g^ir, taking over the CHILD_SAs and virtual IPs (both roles,
+ * rekey_ike_take_over); as the responder here, the old one stays
+ * REKEYED until the peer deletes it. */
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,31 +71,6 @@ static void inherit(struct ike_sa *to, const struct ike_sa *from,
 	lifetime_inherit(svc, to, from);
 }
 
-static struct ike_sa *create_replacement(struct ike_service *svc,
-					 struct ike_sa *old,
-					 const struct proposal *selected,
-					 const struct create_keys *k)
-{
-	struct ike_sa *sa = sa_table_add_responder(svc->sas, selected->spi);
-
-	if (!sa)
-		return NULL;
-	inherit(sa, old, svc);
-	sa->proposal = *selected;
-	sa->ni_len = k->ni_len;
-	memcpy(sa->ni, k->ni, k->ni_len);
-	sa->nr_len = sizeof(k->nr);
-	memcpy(sa->nr, k->nr, sizeof(k->nr));
-	if (keymat_derive_rekeyed_ike(selected, old->keys.prf, old->keys.sk_d,
-				      k->gir, k->gir_len, sa->ni, sa->ni_len,
-				      sa->nr, sa->nr_len, selected->spi,
-				      (const uint8_t *)&sa->spi_r, &sa->keys) < 0) {
-		sa_table_remove(svc->sas, sa->unique_id);
-		return NULL;
-	}
-	return sa;
-}
-
 static void log_rekeyed(const struct ike_sa *sa, const struct ike_sa *old)
 {
 	char ends[1200];
@@ -102,6 +78,48 @@ static void log_rekeyed(const struct ike_sa *sa, const struct ike_sa *old)
 	ike_sa_endpoints(old, ends, sizeof(ends));
 	DBG1(LOG_IKE, "IKE_SA %s[%llu] rekeyed between %s", sa->conn,
 	     (unsigned long long)sa->unique_id, ends);
+}
+
+int rekey_ike_take_over(struct ike_service *svc, struct ike_sa *sa,
+			struct ike_sa *old, const struct proposal *selected,
+			const struct rekey_inputs *in)
+{
+	inherit(sa, old, svc);
+	sa->proposal = *selected;
+	sa->ni_len = in->ni_len;
+	memcpy(sa->ni, in->ni, in->ni_len);
+	sa->nr_len = in->nr_len;
+	memcpy(sa->nr, in->nr, in->nr_len);
+	if (keymat_derive_rekeyed_ike(selected, old->keys.prf, old->keys.sk_d,
+				      in->gir, in->gir_len, sa->ni, sa->ni_len,
+				      sa->nr, sa->nr_len,
+				      (const uint8_t *)&sa->spi_i,
+				      (const uint8_t *)&sa->spi_r, &sa->keys) < 0)
+		return -1;
+	sa_table_adopt(svc->sas, sa, old);
+	persist_sa_replaced(svc, sa, old);
+	log_rekeyed(sa, old);
+	return 0;
+}
+
+static struct ike_sa *create_replacement(struct ike_service *svc,
+					 struct ike_sa *old,
+					 const struct proposal *selected,
+					 const struct create_keys *k)
+{
+	struct ike_sa *sa = sa_table_add_responder(svc->sas, selected->spi);
+	struct rekey_inputs in = {
+		.ni = k->ni, .ni_len = k->ni_len, .nr = k->nr,
+		.nr_len = sizeof(k->nr), .gir = k->gir, .gir_len = k->gir_len,
+	};
+
+	if (!sa)
+		return NULL;
+	if (rekey_ike_take_over(svc, sa, old, selected, &in) < 0) {
+		sa_table_remove(svc->sas, sa->unique_id);
+		return NULL;
+	}
+	return sa;
 }
 
 static void write_response(struct msg_builder *b, const struct ike_sa *sa,
@@ -135,9 +153,6 @@ static uint16_t rekey(struct ike_request *req, struct create_keys *k,
 	sa = create_replacement(req->svc, req->sa, &selected, k);
 	if (!sa)
 		return N_NO_PROPOSAL_CHOSEN;
-	sa_table_adopt(req->svc->sas, sa, req->sa);
-	persist_sa_replaced(req->svc, sa, req->sa);
-	log_rekeyed(sa, req->sa);
 	write_response(b, sa, k);
 	return 0;
 }

@@ -1,15 +1,18 @@
 #!/bin/bash
 # Cygnet as the side that rekeys: the four services (gw namespace) bring up
 # `sw` to a real strongSwan responder (client namespace) whose own rekey
-# times are strongSwan's defaults (an hour), while Cygnet's CHILD_SA has
-# rekey_time 15s, life_time 20s (so rekeyed 10-15 s after it was
-# installed, charon's jitter of up to life_time - rekey_time).  Cygnet's
-# CREATE_CHILD_SA [ N(REKEY_SA) SA No KE TSi TSr ] with PFS (MODP_2048)
-# replaces sw{1} by sw{2} with the same reqid, then Cygnet deletes sw{1}
-# and strongSwan confirms; twice, and the tunnel carries a ping after.
+# times are strongSwan's defaults, while Cygnet's IKE_SA has rekey_time
+# 20s (rand_time defaults to over_time, 10%: rekeyed after 18-20 s) and
+# its CHILD_SA rekey_time 15s, life_time 20s (rekeyed 10-15 s after it
+# was installed, charon's jitter of up to life_time - rekey_time).
+# IKE_SA: Cygnet's CREATE_CHILD_SA [ SA No KE ] makes sw[2], which takes
+# over the CHILD_SA, Cygnet deletes sw[1], strongSwan confirms, and DPD
+# runs on sw[2].  CHILD_SA: [ N(REKEY_SA) SA No KE TSi TSr ] with PFS
+# (MODP_2048) replaces sw{1} by sw{2} with the same reqid, Cygnet deletes
+# sw{1} and strongSwan confirms; twice, and the tunnel carries a ping.
 # On a kernel without ESP Cygnet's kernel service refuses the SAs, so there
-# is no CHILD_SA to rekey: the host checks the IKE_SA and the refusal only,
-# the VM (kernel ESP) the rekeyings.
+# is no CHILD_SA to rekey: the host checks the IKE_SA rekeying, the VM
+# (kernel ESP) both.
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 
@@ -20,7 +23,8 @@ inner_net=$CYG_SW_INNER_NET
 cyg_start_web
 cyg_cygnet_setup "$(cyg_sw_initiator_conf aes256-sha256-modp2048 \
 	aes256-sha1-modp2048 "rekey_time = 15s
-				life_time = 20s")"
+				life_time = 20s" |
+	sed 's/^\t\tdpd_delay = 2s$/&\n\t\trekey_time = 20s/')"
 cyg_sw_responder_setup
 # PFS on strongSwan's side too: the rekeying carries a KE.
 sed -i 's/esp_proposals = aes256-sha1$/esp_proposals = aes256-sha1-modp2048/' \
@@ -31,11 +35,41 @@ cyg_start_charon client || cyg_end
 cyg_ctl --initiate --child sw --timeout 20 >"$CYG_LOGS/initiate.txt" 2>&1
 cyg_assert_log ike-established "$ike_log" \
 	"IKE_SA sw[1] established between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[$CYG_SW_PEER_ID]"
+cyg_check ike-rekey-scheduled grep -qE '^\[IKE\] scheduling rekeying in (1[89]|20)s$' "$ike_log"
+
+# check_ike_rekey: sw[1] replaced by sw[2] on both sides, then deleted.
+check_ike_rekey() {
+	if cyg_wait_log "$ike_log" "IKE_SA sw[2] rekeyed between" 25; then
+		cyg_pass ike-rekey
+	else
+		cyg_fail ike-rekey "sw[1] not rekeyed within 25 s"
+	fi
+	cyg_wait_log "$peer_log" "IKE_SA deleted" 10
+	cyg_check ike-rekey-request grep -qE 'generating CREATE_CHILD_SA request [0-9]+ \[ SA No KE \]$' "$ike_log"
+	cyg_assert_log ike-rekey-cygnet "$ike_log" \
+		"IKE_SA sw[2] rekeyed between $CYG_GW_ADDR[vpn.example.org]...$CYG_CLIENT_ADDR[$CYG_SW_PEER_ID]" \
+		"deleting IKE_SA sw[1] between" "sending DELETE for IKE_SA sw[1]" \
+		"IKE_SA deleted"
+	cyg_assert_log ike-rekey-peer "$peer_log" \
+		"rekeyed between $CYG_CLIENT_ADDR[$CYG_SW_PEER_ID]...$CYG_GW_ADDR[vpn.example.org]" \
+		"received DELETE for IKE_SA cygnet[1]" "IKE_SA deleted"
+	# DPD on the new IKE_SA (its message IDs from 0), answered.
+	cyg_wait_log "$ike_log" "parsed INFORMATIONAL response 0 [ ]" 8
+	cyg_assert_log dpd-on-new-sa "$ike_log" "parsed INFORMATIONAL response 0 [ ]"
+	cyg_ctl --list-sas >"$CYG_LOGS/list-sas-rekeyed.txt" 2>&1
+	if grep -qE '^sw: #2, ESTABLISHED, IKEv2, ' "$CYG_LOGS/list-sas-rekeyed.txt" &&
+		! grep -q '^sw: #1,' "$CYG_LOGS/list-sas-rekeyed.txt"; then
+		cyg_pass list-sas-rekeyed
+	else
+		cyg_fail list-sas-rekeyed "$(head -n 1 "$CYG_LOGS/list-sas-rekeyed.txt")"
+	fi
+}
 
 if [ "$CYG_ESP" != kernel ]; then
 	cyg_assert_log child-refused "$ike_log" \
 		"ESP not supported by this kernel" \
 		"failed to establish CHILD_SA, keeping IKE_SA"
+	check_ike_rekey
 	cyg_end
 fi
 
@@ -57,17 +91,17 @@ else
 	cyg_fail rekey-1 "sw{1} not rekeyed within 25 s"
 fi
 cyg_wait_log "$peer_log" "CHILD_SA closed" 10
+cyg_check rekey-1-request grep -qE 'generating CREATE_CHILD_SA request [0-9]+ \[ N\(REKEY_SA\) SA No KE TSi TSr \]$' "$ike_log"
+cyg_check rekey-1-response grep -qE 'parsed CREATE_CHILD_SA response [0-9]+ \[ SA No KE TSi TSr \]$' "$ike_log"
 cyg_assert_log rekey-1-cygnet "$ike_log" \
 	"establishing CHILD_SA sw{2} reqid 1" \
-	"generating CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No KE TSi TSr ]" \
-	"parsed CREATE_CHILD_SA response 2 [ SA No KE TSi TSr ]" \
 	"CHILD_SA sw{2} established with SPIs" \
 	"sending DELETE for ESP CHILD_SA with SPI" \
 	"CHILD_SA closed"
+cyg_check rekey-1-peer-request grep -qE 'parsed CREATE_CHILD_SA request [0-9]+ \[ N\(REKEY_SA\) SA No KE TSi TSr \]$' "$peer_log"
 cyg_assert_log rekey-1-peer "$peer_log" \
-	"parsed CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No KE TSi TSr ]" \
-	"selected proposal: ESP:AES_CBC_256/HMAC_SHA1_96/MODP_2048/NO_EXT_SEQ" \
-	"CHILD_SA cygnet{2} established with SPIs" \
+	"inbound CHILD_SA cygnet{2} established with SPIs" \
+	"outbound CHILD_SA cygnet{2} established with SPIs" \
 	"received DELETE for ESP CHILD_SA with SPI" \
 	"closing CHILD_SA cygnet{1} with SPIs"
 cyg_check ping-after-rekey cyg_in web ping -c 2 -i 0.2 -W 3 "$CYG_CLIENT_ADDR"
@@ -82,6 +116,8 @@ cyg_assert_log rekey-2-cygnet "$ike_log" "establishing CHILD_SA sw{3} reqid 1" \
 	"CHILD_SA sw{3} established with SPIs"
 cyg_wait_log "$peer_log" "closing CHILD_SA cygnet{2}" 10
 cyg_assert_log rekey-2-peer "$peer_log" "closing CHILD_SA cygnet{2} with SPIs"
+# The IKE_SA was rekeyed in between (18-20 s): the CHILD_SA went along.
+check_ike_rekey
 cyg_assert_no_log no-expiry "$ike_log" "closing expired CHILD_SA"
 cyg_check ping-after-rekey-2 cyg_in web ping -c 2 -i 0.2 -W 3 "$CYG_CLIENT_ADDR"
 cyg_assert_esp_traffic esp-traffic client

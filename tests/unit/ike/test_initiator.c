@@ -6,7 +6,7 @@
  * keep-alive, our DELETEs of the CHILD_SA and the IKE_SA, the
  * retransmits of a request nobody answers, and our CREATE_CHILD_SA
  * rekeying a CHILD_SA (with PFS) at its rekey time and our close of it
- * at its life time. */
+ * at its life time, and our rekeying of the IKE_SA. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <openssl/sha.h>
@@ -20,6 +20,7 @@
 #include "ike/delete.h"
 #include "ike/exchange.h"
 #include "ike/initiate.h"
+#include "ike/rekey_out.h"
 #include "ike/sa_timers.h"
 #include "kernel.pb-c.h"
 #include "log.h"
@@ -724,6 +725,62 @@ START_TEST(rekey_child)
 }
 END_TEST
 
+/* Our IKE_SA rekeying: [ SA No KE ] with a new SPI and the current
+ * group, moon[2] takes over net{1} on both sides, our DELETE ends
+ * moon[1]/sun[1], and the new keys carry the CHILD_SA's DELETE. */
+START_TEST(rekey_ike)
+{
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	struct ike_sa *sa, *peer, *new_sa, *new_peer;
+	uint64_t id;
+
+	sa = establish(pkt, out, &id);
+	assert_logged("scheduling rekeying in ");
+	ck_assert_int_eq(rekey_out_start(&ini, id), 0);
+	assert_logged("generating CREATE_CHILD_SA request 2 [ SA No KE ]");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("IKE_SA sun[2] rekeyed between 127.0.0.2[sun.example.org]"
+		      "...127.0.0.1[moon.example.org]");
+	to_initiator(out);
+	assert_logged("parsed CREATE_CHILD_SA response 2 [ SA No KE ]");
+	assert_logged("IKE_SA moon[2] rekeyed between 127.0.0.1[moon.example.org]"
+		      "...127.0.0.2[sun.example.org]");
+	assert_logged("deleting IKE_SA moon[1] between");
+	assert_logged("sending DELETE for IKE_SA moon[1]");
+	ck_assert_int_eq(sa->state, IKE_SA_REKEYED);
+	ck_assert_uint_eq(sa->n_children, 0);
+	new_sa = sa_by_id(&ini, 2);
+	ck_assert_ptr_nonnull(new_sa);
+	ck_assert(new_sa->initiator);
+	ck_assert_int_eq(new_sa->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(new_sa->n_children, 1);
+	ck_assert(new_sa->spi_i != sa->spi_i && new_sa->spi_r != sa->spi_r);
+	ck_assert(memcmp(new_sa->keys.sk_d, sa->keys.sk_d, 20) != 0);
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("received DELETE for IKE_SA sun[1]");
+	to_initiator(out);
+	assert_logged("IKE_SA deleted");
+	ck_assert_int_eq(sa->state, IKE_SA_DELETING);
+	peer = sa_by_id(&resp, 1);
+	new_peer = sa_by_id(&resp, 2);
+	ck_assert_int_eq(peer->state, IKE_SA_DELETING);
+	ck_assert_int_eq(new_peer->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(new_peer->n_children, 1);
+	/* The new IKE_SA's keys agree: the CHILD_SA's DELETE goes through. */
+	ck_assert_int_eq(child_sa_delete(&ini, 2, new_sa->children[0].unique_id), 0);
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	to_initiator(out);
+	assert_logged("CHILD_SA closed");
+	ck_assert_uint_eq(new_sa->n_children, 0);
+	ck_assert_uint_eq(new_peer->n_children, 0);
+	free(pkt);
+	free(out);
+}
+END_TEST
+
 static Suite *initiator_suite(void)
 {
 	Suite *s = suite_create("ike_initiator");
@@ -737,6 +794,7 @@ static Suite *initiator_suite(void)
 	tcase_add_test(tc, retransmits_then_gives_up);
 	tcase_add_test(tc, backoff);
 	tcase_add_test(tc, rekey_child);
+	tcase_add_test(tc, rekey_ike);
 	suite_add_tcase(s, tc);
 	return s;
 }
