@@ -1,8 +1,9 @@
-/* The configuration payload and traffic selector parsers: the first
- * octet picks CP, TS or a swanctl traffic selector string; the rest is
- * the payload body (or the string). */
+/* The configuration payload (with the addresses requested or assigned)
+ * and traffic selector parsers: the first octet picks CP, TS or a swanctl
+ * traffic selector string; the rest is the payload body (or the string). */
 #include <string.h>
 
+#include "ike/cp.h"
 #include "ike/message.h"
 #include "log.h"
 
@@ -20,12 +21,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void fuzz_cp(const uint8_t *body, size_t len)
 {
 	struct cp_payload cp;
+	struct cp_wanted wanted;
 
 	if (payload_cp_validate(body, len) < 0)
 		return;
 	payload_cp_parse(body, len, &cp);
 	for (size_t i = 0; i < cp.n_attrs; i++)
 		cp_attr_short_name(cp.attrs[i].type);
+	/* What a responder reads from a request, an initiator from a reply. */
+	cp_requested(&cp, &wanted);
+	cp_assigned(&cp, &wanted);
 }
 
 static void fuzz_ts(const uint8_t *body, size_t len)
