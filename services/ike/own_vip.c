@@ -57,7 +57,9 @@ size_t own_vip_take_reply(struct ike_service *svc, struct ike_sa *sa,
 	struct cp_wanted got;
 	char text[INET6_ADDRSTRLEN];
 
-	if (!p || !(cp = malloc(sizeof(*cp))))
+	/* Addresses we did not ask for are not ours to install. */
+	if (!p || !sa->initiating || !sa->initiating->cfg.n_vips ||
+	    !(cp = malloc(sizeof(*cp))))
 		return sa->n_own_vips;
 	payload_cp_parse(p->body, p->len, cp);
 	cp_assigned(cp, &got);

@@ -16,8 +16,8 @@
 void own_vip_write_request(struct msg_builder *b, const struct peer_cfg *cfg);
 
 /* Installs the addresses of msg's CFG_REPLY on our interface and records
- * them on sa (charon's "installing new virtual IP x").  Returns how many
- * sa holds. */
+ * them on sa (charon's "installing new virtual IP x"), if the IKE_AUTH
+ * in flight asked for virtual IPs.  Returns how many sa holds. */
 size_t own_vip_take_reply(struct ike_service *svc, struct ike_sa *sa,
 			  const struct ike_message *msg);
 

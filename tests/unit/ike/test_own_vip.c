@@ -273,6 +273,7 @@ START_TEST(installed_and_removed_at_the_kernel)
 	};
 	struct ike_service *svc = calloc(1, sizeof(*svc));
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	struct initiating *ini = calloc(1, sizeof(*ini));
 	struct ike_message *msg = calloc(1, sizeof(*msg));
 	struct rpc_server *server;
 	char url[128], err[256];
@@ -288,8 +289,15 @@ START_TEST(installed_and_removed_at_the_kernel)
 	log_capture_start();
 
 	/* No CP in the response: nothing installed. */
+	sa->initiating = ini;
 	ck_assert_uint_eq(own_vip_take_reply(svc, sa, msg), 0);
+	/* A reply we did not ask for: not installed either. */
 	reply_message(msg, buf, sizeof(buf), leases, 2);
+	ck_assert_uint_eq(own_vip_take_reply(svc, sa, msg), 0);
+	ck_assert_uint_eq(stand.n, 0);
+	ini->cfg.n_vips = 2;
+	ini->cfg.vips[0].len = 4;
+	ini->cfg.vips[1].len = 16;
 	ck_assert_uint_eq(own_vip_take_reply(svc, sa, msg), 2);
 	assert_logged("installing new virtual IP 198.51.100.1");
 	assert_logged("installing new virtual IP 2001:db8:64::1");
@@ -320,6 +328,7 @@ START_TEST(installed_and_removed_at_the_kernel)
 	rpc_client_close(svc->kernel);
 	rpc_server_stop(server);
 	free(msg);
+	free(ini);
 	free(sa);
 	free(svc);
 }
