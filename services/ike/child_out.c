@@ -1,6 +1,7 @@
 /* Our CREATE_CHILD_SA requests for CHILD_SAs: the rekeying of one at
  * its rekey time, [ N(REKEY_SA) SA No KE TSi TSr ] as charon sends it,
- * and the close of one at its life time.  The exchange's state lives in
+ * the close of one at its life time, and a new one on cygnetctl
+ * --initiate for an IKE_SA that is up.  The exchange's state lives in
  * sa->initiating (freed with the SA, its larval SPI returned by
  * initiating_abort) until the response came. */
 #include "ike/child_out.h"
@@ -194,6 +195,29 @@ int child_out_rekey(struct ike_service *svc, struct ike_sa *sa,
 	return send_request(svc, sa);
 }
 
+int child_out_create(struct ike_service *svc, uint64_t ike_id,
+		     const char *name)
+{
+	struct ike_sa *sa = sa_table_claim(svc->sas, ike_id);
+	int rc = -1;
+
+	if (!sa)
+		return 1;
+	if (sa->state == IKE_SA_ESTABLISHED && !request_pending(sa) &&
+	    !sa->initiating) {
+		sa->initiating = start(svc, sa, name);
+		if (sa->initiating) {
+			/* cygnetctl --initiate watches it (initiate_rpc.c). */
+			sa->initiated = INITIATE_PENDING;
+			rc = send_request(svc, sa);
+		}
+	} else if (sa->state == IKE_SA_ESTABLISHED) {
+		rc = 1;
+	}
+	sa_release(svc, sa);
+	return rc;
+}
+
 void child_out_tick(struct ike_service *svc, struct ike_sa *sa, time_t now)
 {
 	for (size_t i = 0; i < sa->n_children; i++) {
@@ -330,6 +354,8 @@ int child_out_response(struct ike_request *req)
 		child_uninstall(req->svc, sa, &ini->child);
 	} else if (accept_child(req, ini) == 0) {
 		conclude(req->svc, sa, ini);
+		if (!ini->rekeys)
+			sa->initiated = INITIATE_DONE;
 		initiating_free(ini);
 		return 0;
 	} else {
@@ -339,6 +365,8 @@ int child_out_response(struct ike_request *req)
 	}
 	if (ini->rekeys)
 		retry_later(req->svc, sa, ini->rekeys);
+	else
+		sa->initiated = INITIATE_CHILD_FAILED;
 	initiating_free(ini);
 	return 0;
 }

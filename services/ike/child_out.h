@@ -24,6 +24,14 @@ void child_out_tick(struct ike_service *svc, struct ike_sa *sa, time_t now);
 int child_out_rekey(struct ike_service *svc, struct ike_sa *sa,
 		    uint32_t child_id);
 
+/* A new CHILD_SA of config child name on established IKE_SA ike_id
+ * (any thread): the request is sent and sa->initiated follows it
+ * (INITIATE_PENDING, then _DONE or _CHILD_FAILED).  Returns 0, 1 when
+ * the SA is busy now (try again later), -1 when there is no such
+ * established SA or child config (logged). */
+int child_out_create(struct ike_service *svc, uint64_t ike_id,
+		     const char *name);
+
 /* The first error notify of a response (types below 16384) into n;
  * 0 if none. */
 uint16_t child_out_error(const struct ike_message *msg,

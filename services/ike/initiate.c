@@ -8,12 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ike/child_out.h"
 #include "ike/dh.h"
 #include "log.h"
 
 #define OUR_NONCE_LEN 32
+#define BUSY_STEP_MS 50
+#define BUSY_WAIT_MS 5000
 
 void initiating_free(struct initiating *ini)
 {
@@ -178,6 +182,43 @@ static int start(struct ike_service *svc, struct ike_sa *sa,
 	return initiator_init_send(svc, sa);
 }
 
+/* An IKE_SA of connection conn that is up (or, unless established,
+ * coming up): its unique id, 0 if none. */
+static uint64_t conn_sa(struct ike_service *svc, const char *conn,
+			bool established)
+{
+	size_t n;
+	struct ike_sa *all = sa_table_snapshot(svc->sas, &n);
+	uint64_t found = 0;
+
+	for (size_t i = 0; all && i < n && !found; i++)
+		if (all[i].state != IKE_SA_DELETING &&
+		    (!established || all[i].state == IKE_SA_ESTABLISHED) &&
+		    strcmp(all[i].conn, conn) == 0)
+			found = all[i].unique_id;
+	free(all);
+	return found;
+}
+
+/* The CHILD_SA on IKE_SA id with CREATE_CHILD_SA; a request of ours
+ * under way (DPD, a rekeying) is waited for up to BUSY_WAIT_MS. */
+static int initiate_on(struct ike_service *svc, uint64_t id, const char *child,
+		       char *err, size_t errlen)
+{
+	struct timespec step = { 0, BUSY_STEP_MS * 1000000L };
+	int rc;
+
+	for (unsigned waited = 0;; waited += BUSY_STEP_MS) {
+		rc = child_out_create(svc, id, child);
+		if (rc != 1 || waited >= BUSY_WAIT_MS)
+			break;
+		nanosleep(&step, NULL);
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "establishing CHILD_SA '%s' failed", child);
+	return rc == 0 ? 0 : -1;
+}
+
 int initiate(struct ike_service *svc, const char *child, const char *ike,
 	     uint64_t *unique_id, char *err, size_t errlen)
 {
@@ -190,8 +231,17 @@ int initiate(struct ike_service *svc, const char *child, const char *ike,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (load(svc, child, ike, ini, &ic, err, errlen) < 0 ||
-	    addresses(svc, &ic, &local, &remote, err, errlen) < 0) {
+	if (load(svc, child, ike, ini, &ic, err, errlen) < 0) {
+		initiating_free(ini);
+		return -1;
+	}
+	/* A child of an IKE_SA that is up comes with CREATE_CHILD_SA. */
+	*unique_id = child && *child ? conn_sa(svc, ini->cfg.name, true) : 0;
+	if (*unique_id) {
+		initiating_free(ini);
+		return initiate_on(svc, *unique_id, child, err, errlen);
+	}
+	if (addresses(svc, &ic, &local, &remote, err, errlen) < 0) {
 		initiating_free(ini);
 		return -1;
 	}
@@ -210,20 +260,6 @@ int initiate(struct ike_service *svc, const char *child, const char *ike,
 	}
 	sa_release(svc, sa);
 	return 0;
-}
-
-/* Whether an IKE_SA of connection conn is up or coming up. */
-static bool conn_active(struct ike_service *svc, const char *conn)
-{
-	size_t n;
-	struct ike_sa *all = sa_table_snapshot(svc->sas, &n);
-	bool found = false;
-
-	for (size_t i = 0; all && i < n && !found; i++)
-		found = all[i].state != IKE_SA_DELETING &&
-			strcmp(all[i].conn, conn) == 0;
-	free(all);
-	return found;
 }
 
 #define START_MAX 64
@@ -250,7 +286,7 @@ void initiate_start_actions(struct ike_service *svc)
 	}
 	pthread_rwlock_unlock(&svc->config_lock);
 	for (size_t i = 0; i < n; i++) {
-		if (conn_active(svc, names[i][0]))
+		if (conn_sa(svc, names[i][0], false))
 			continue;
 		if (initiate(svc, names[i][1], names[i][0], &id, err,
 			     sizeof(err)) < 0)

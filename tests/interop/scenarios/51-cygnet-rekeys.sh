@@ -10,6 +10,8 @@
 # runs on sw[2].  CHILD_SA: [ N(REKEY_SA) SA No KE TSi TSr ] with PFS
 # (MODP_2048) replaces sw{1} by sw{2} with the same reqid, Cygnet deletes
 # sw{1} and strongSwan confirms; twice, and the tunnel carries a ping.
+# Last, cygnetctl --initiate --child sw while sw[2] is up: a
+# CREATE_CHILD_SA [ SA No KE TSi TSr ] on it, no second IKE_SA.
 # On a kernel without ESP Cygnet's kernel service refuses the SAs, so there
 # is no CHILD_SA to rekey: the host checks the IKE_SA rekeying, the VM
 # (kernel ESP) both.
@@ -65,11 +67,23 @@ check_ike_rekey() {
 	fi
 }
 
+# check_second_child EXPECTED: cygnetctl --initiate on the IKE_SA that
+# is up; EXPECTED is what cygnetctl says.
+check_second_child() {
+	cyg_ctl --initiate --child sw --timeout 10 >"$CYG_LOGS/initiate-2.txt" 2>&1
+	cyg_assert_log second-child-result "$CYG_LOGS/initiate-2.txt" "$1"
+	cyg_check second-child-request grep -qE 'generating CREATE_CHILD_SA request [0-9]+ \[ SA No KE TSi TSr \]$' "$ike_log"
+	cyg_assert_no_log no-second-ike-sa "$ike_log" "initiating IKE_SA sw[3]"
+	cyg_check second-child-peer grep -qE 'CHILD_SA cygnet\{[0-9]+\} established with SPIs' "$peer_log"
+}
+
 if [ "$CYG_ESP" != kernel ]; then
 	cyg_assert_log child-refused "$ike_log" \
 		"ESP not supported by this kernel" \
 		"failed to establish CHILD_SA, keeping IKE_SA"
 	check_ike_rekey
+	# strongSwan installs it, Cygnet's kernel cannot and deletes it.
+	check_second_child "establishing CHILD_SA 'sw' failed"
 	cyg_end
 fi
 
@@ -121,4 +135,11 @@ check_ike_rekey
 cyg_assert_no_log no-expiry "$ike_log" "closing expired CHILD_SA"
 cyg_check ping-after-rekey-2 cyg_in web ping -c 2 -i 0.2 -W 3 "$CYG_CLIENT_ADDR"
 cyg_assert_esp_traffic esp-traffic client
+check_second_child "initiate completed successfully"
+cyg_ctl --list-sas >"$CYG_LOGS/list-sas-two.txt" 2>&1
+if [ "$(grep -c '^  sw: #' "$CYG_LOGS/list-sas-two.txt")" -eq 2 ]; then
+	cyg_pass list-sas-two-children
+else
+	cyg_fail list-sas-two-children "$(cat "$CYG_LOGS/list-sas-two.txt")"
+fi
 cyg_end

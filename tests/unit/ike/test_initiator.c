@@ -6,7 +6,8 @@
  * keep-alive, our DELETEs of the CHILD_SA and the IKE_SA, the
  * retransmits of a request nobody answers, and our CREATE_CHILD_SA
  * rekeying a CHILD_SA (with PFS) at its rekey time and our close of it
- * at its life time, and our rekeying of the IKE_SA. */
+ * at its life time, our rekeying of the IKE_SA, and a second CHILD_SA
+ * initiated on the IKE_SA that is up. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <openssl/sha.h>
@@ -781,6 +782,39 @@ START_TEST(rekey_ike)
 }
 END_TEST
 
+/* initiate() for a child of a connection whose IKE_SA is up: a
+ * CREATE_CHILD_SA on it, no new IKE_SA; sa->initiated follows it. */
+START_TEST(initiate_child_on_established)
+{
+	struct packet *pkt = malloc(sizeof(*pkt)), *out = malloc(sizeof(*out));
+	struct ike_sa *sa, *peer;
+	char err[256];
+	uint64_t id, again;
+
+	sa = establish(pkt, out, &id);
+	peer = sa_by_id(&resp, 1);
+	ck_assert_ptr_nonnull(peer);
+	ck_assert_int_eq(initiate(&ini, "net", NULL, &again, err, sizeof(err)), 0);
+	ck_assert_uint_eq(again, id);
+	ck_assert_uint_eq(sa->initiated, INITIATE_PENDING);
+	assert_logged("establishing CHILD_SA net{2}");
+	ck_assert(receive(pkt));
+	to_responder(pkt, out);
+	assert_logged("generating CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]");
+	assert_logged("CHILD_SA net{2} established");
+	to_initiator(out);
+	ck_assert_uint_eq(sa->initiated, INITIATE_DONE);
+	ck_assert_uint_eq(sa->n_children, 2);
+	ck_assert_uint_eq(peer->n_children, 2);
+	ck_assert_uint_ne(sa->children[0].reqid, sa->children[1].reqid);
+	ck_assert_uint_eq(sa->children[1].spi_out, peer->children[1].spi_in);
+	assert_keys_crossed_from(2);
+	ck_assert_ptr_null(sa_by_id(&ini, id + 1));
+	free(pkt);
+	free(out);
+}
+END_TEST
+
 static Suite *initiator_suite(void)
 {
 	Suite *s = suite_create("ike_initiator");
@@ -795,6 +829,7 @@ static Suite *initiator_suite(void)
 	tcase_add_test(tc, backoff);
 	tcase_add_test(tc, rekey_child);
 	tcase_add_test(tc, rekey_ike);
+	tcase_add_test(tc, initiate_child_on_established);
 	suite_add_tcase(s, tc);
 	return s;
 }
