@@ -251,17 +251,36 @@ int child_offer(struct ike_service *svc, const struct ike_sa *sa,
 	return 0;
 }
 
+size_t child_peer_vips(const struct ike_sa *sa, struct lease *leases)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sa->n_vips && n < CP_VIPS_MAX; i++, n++) {
+		memcpy(leases[n].addr, sa->vips[i].addr, sa->vips[i].addr_len);
+		leases[n].addr_len = sa->vips[i].addr_len;
+	}
+	return n;
+}
+
 uint16_t child_accept(struct ike_service *svc, struct ike_sa *sa,
 		      const struct peer_child *cfg,
 		      const struct child_request *r, struct child_sa *child)
 {
+	struct lease *leases;
+	int rc;
+
 	if (!r->sa || !r->tsi || !r->tsr) {
 		DBG1(LOG_IKE, "SA, TSi or TSr missing in response");
 		return N_NO_PROPOSAL_CHOSEN;
 	}
 	if (choose_proposal(cfg, r, child) < 0)
 		return N_NO_PROPOSAL_CHOSEN;
-	if (narrow(sa, cfg, r, NULL, 0, child) < 0)
+	leases = calloc(CP_VIPS_MAX, sizeof(*leases));
+	if (!leases)
+		return N_NO_PROPOSAL_CHOSEN;
+	rc = narrow(sa, cfg, r, leases, child_peer_vips(sa, leases), child);
+	free(leases);
+	if (rc < 0)
 		return N_TS_UNACCEPTABLE;
 	return child_establish(svc, sa, r, child);
 }

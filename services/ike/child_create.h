@@ -50,9 +50,15 @@ int child_offer_sa(struct ike_service *svc, const struct ike_sa *sa,
 		   const struct peer_child *cfg, bool with_ke,
 		   struct child_sa *child, struct msg_builder *b);
 void child_offer_ts(struct msg_builder *b, const struct child_sa *child);
+/* The virtual IPs we assigned to the peer (sa->vips) as leases, which
+ * stand for its "dynamic" selectors; returns how many (at most
+ * CP_VIPS_MAX). */
+size_t child_peer_vips(const struct ike_sa *sa, struct lease *leases);
 /* The responder's answer r to child_offer: its proposal (one of ours),
  * the narrowed selectors, keys and kernel state as child_establish.
- * Returns 0, or why not as a notify type (logged). */
+ * The peer's "dynamic" selectors are its virtual IPs, if we assigned
+ * any, else its IKE address.  Returns 0, or why not as a notify type
+ * (logged). */
 uint16_t child_accept(struct ike_service *svc, struct ike_sa *sa,
 		      const struct peer_child *cfg,
 		      const struct child_request *r, struct child_sa *child);

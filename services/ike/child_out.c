@@ -331,6 +331,76 @@ static void conclude(struct ike_service *svc, struct ike_sa *sa,
 	send_delete(svc, sa, (size_t)old);
 }
 
+/* The lower of an exchange's two nonces, compared as charon does (over
+ * the shorter length). */
+static const uint8_t *lower_nonce(const uint8_t *a, size_t a_len,
+				  const uint8_t *b, size_t b_len, size_t *len)
+{
+	bool a_lower = memcmp(a, b, a_len < b_len ? a_len : b_len) < 0;
+
+	*len = a_lower ? a_len : b_len;
+	return a_lower ? a : b;
+}
+
+void child_out_crossed(struct ike_sa *sa, uint32_t rekeyed, uint32_t created,
+		       const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		       size_t nr_len)
+{
+	struct initiating *ini = sa->initiating;
+	const uint8_t *low;
+	size_t len;
+
+	if (!ini || ini->rekey_ike || !ini->rekeys || ini->rekeys != rekeyed)
+		return;
+	low = lower_nonce(ni, ni_len, nr, nr_len, &len);
+	if (len > sizeof(ini->collision_nonce))
+		len = sizeof(ini->collision_nonce);
+	memcpy(ini->collision_nonce, low, len);
+	ini->collision_nonce_len = len;
+	ini->collision = created;
+}
+
+/* RFC 7296 2.8.1: the exchange with the lowest nonce made the redundant
+ * CHILD_SA; its initiator deletes it, the other one the rekeyed SA. */
+static bool lost_collision(const struct initiating *ini,
+			   const struct payload *nr)
+{
+	size_t len, theirs = ini->collision_nonce_len;
+	const uint8_t *ours = lower_nonce(ini->nonce, sizeof(ini->nonce),
+					  nr->body, nr->len, &len);
+
+	return memcmp(ours, ini->collision_nonce, len < theirs ? len : theirs) < 0;
+}
+
+/* Both rekeyings of the old CHILD_SA made a new one: the loser goes,
+ * and the policies stay with the one that stays. */
+static void settle_collision(struct ike_service *svc, struct ike_sa *sa,
+			     const struct initiating *ini,
+			     const struct payload *nr)
+{
+	int ours = child_index(sa, ini->child.unique_id);
+	int theirs = child_index(sa, ini->collision);
+	int old = child_index(sa, ini->rekeys);
+
+	if (ours < 0)
+		return;
+	if (lost_collision(ini, nr)) {
+		DBG1(LOG_IKE, "CHILD_SA rekey collision lost, deleting redundant "
+		     "child %s{%u}", ini->child.name, ini->child.unique_id);
+		if (theirs >= 0)
+			rekey_child_take_policies(svc, sa, (size_t)ours,
+						  &sa->children[theirs]);
+		send_delete(svc, sa, (size_t)ours);
+		return;
+	}
+	if (old >= 0)
+		DBG1(LOG_IKE, "CHILD_SA rekey collision won, deleting old child "
+		     "%s{%u}", sa->children[old].name, ini->rekeys);
+	if (theirs >= 0)
+		rekey_child_take_policies(svc, sa, (size_t)theirs, &ini->child);
+	conclude(svc, sa, ini);
+}
+
 int child_out_response(struct ike_request *req)
 {
 	struct ike_sa *sa = req->sa;
@@ -353,7 +423,11 @@ int child_out_response(struct ike_request *req)
 		     notify_name(error));
 		child_uninstall(req->svc, sa, &ini->child);
 	} else if (accept_child(req, ini) == 0) {
-		conclude(req->svc, sa, ini);
+		if (ini->collision)
+			settle_collision(req->svc, sa, ini,
+					 message_find(&req->msg, PL_NONCE));
+		else
+			conclude(req->svc, sa, ini);
 		if (!ini->rekeys)
 			sa->initiated = INITIATE_DONE;
 		initiating_free(ini);

@@ -32,6 +32,14 @@ int child_out_rekey(struct ike_service *svc, struct ike_sa *sa,
 int child_out_create(struct ike_service *svc, uint64_t ike_id,
 		     const char *name);
 
+/* As the responder we rekeyed CHILD_SA rekeyed into created, with
+ * nonces ni and nr: when our own rekeying of it is under way, the two
+ * crossed (RFC 7296 2.8.1) and our response handling settles which new
+ * CHILD_SA stays. */
+void child_out_crossed(struct ike_sa *sa, uint32_t rekeyed, uint32_t created,
+		       const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		       size_t nr_len);
+
 /* The first error notify of a response (types below 16384) into n;
  * 0 if none. */
 uint16_t child_out_error(const struct ike_message *msg,

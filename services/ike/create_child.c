@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ike/child_create.h"
+#include "ike/child_out.h"
 #include "ike/create_child.h"
 #include "ike/delete.h"
 #include "ike/rekey_child.h"
@@ -99,18 +100,6 @@ int load_child_cfg(struct ike_service *svc, const char *conn_name,
 	return rc;
 }
 
-/* The peer's virtual IPs stand for its "dynamic" selectors. */
-static size_t vip_leases(const struct ike_sa *sa, struct lease *leases)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sa->n_vips && n < CP_VIPS_MAX; i++, n++) {
-		memcpy(leases[n].addr, sa->vips[i].addr, sa->vips[i].addr_len);
-		leases[n].addr_len = sa->vips[i].addr_len;
-	}
-	return n;
-}
-
 /* The CHILD_SA that REKEY_SA names by the peer's inbound SPI (our
  * outbound one).  Returns its index, or -1 with CHILD_SA_NOT_FOUND
  * written. */
@@ -168,7 +157,7 @@ static uint16_t negotiate(struct ike_request *req, int old,
 		notify = N_TS_UNACCEPTABLE;
 	} else {
 		notify = child_prepare(req->svc, sa, cfg, &r, leases,
-				       vip_leases(sa, leases), child);
+				       child_peer_vips(sa, leases), child);
 	}
 	free(cfg);
 	if (notify)
@@ -208,6 +197,7 @@ static void respond_child(struct ike_request *req, struct child_sa *child,
 	const struct payload *rekey = message_find_notify(&req->msg, N_REKEY_SA);
 	int old = rekey ? find_rekeyed(req->sa, rekey, b) : -1;
 	const struct child_sa *rekeyed = old >= 0 ? &req->sa->children[old] : NULL;
+	uint32_t rekeyed_id;
 	uint16_t notify;
 
 	if (rekey && old < 0)
@@ -218,6 +208,7 @@ static void respond_child(struct ike_request *req, struct child_sa *child,
 		exchange_write_notify(b, N_TEMPORARY_FAILURE);
 		return;
 	}
+	rekeyed_id = rekeyed ? rekeyed->unique_id : 0;
 	notify = negotiate(req, old, k, child, b);
 	if (notify == N_INVALID_KE_PAYLOAD)
 		return;
@@ -225,6 +216,9 @@ static void respond_child(struct ike_request *req, struct child_sa *child,
 		exchange_write_notify(b, notify);
 		return;
 	}
+	if (rekeyed_id)
+		child_out_crossed(req->sa, rekeyed_id, child->unique_id, k->ni,
+				  k->ni_len, k->nr, sizeof(k->nr));
 	child_write_sa(b, child);
 	create_keys_write(b, k);
 	child_write_ts(b, child);

@@ -356,30 +356,37 @@ static bool receive(struct packet *pkt)
 	return true;
 }
 
-/* A packet the responder answers into out (IKE_SA_INIT), or its worker
- * caches (encrypted exchanges): into out either way. */
-static void to_responder(struct packet *pkt, struct packet *out)
+/* A packet svc answers into out (IKE_SA_INIT), or its worker caches
+ * (encrypted requests): into out either way, addressed from from_ip to
+ * to_ip. */
+static void answer(struct ike_service *svc, struct packet *pkt,
+		   struct packet *out, const char *from_ip, const char *to_ip)
 {
 	struct ike_message msg;
 	struct ike_sa *sa;
 	uint64_t spi_i, spi_r;
 
-	if (ike_process(&resp, pkt, out) == 1) {
+	if (ike_process(svc, pkt, out) == 1) {
 		ck_assert_int_eq(message_parse(out->data, out->len, &msg), PARSE_OK);
 	} else {
-		request_wait_all(&resp);
+		request_wait_all(svc);
 		ck_assert_int_eq(message_parse(pkt->data, pkt->len, &msg), PARSE_OK);
 		memcpy(&spi_i, msg.hdr.spi_i, 8);
 		memcpy(&spi_r, msg.hdr.spi_r, 8);
-		sa = sa_table_find_spis(resp.sas, spi_i, spi_r);
+		sa = sa_table_find_spis(svc->sas, spi_i, spi_r);
 		ck_assert_ptr_nonnull(sa);
 		ck_assert_ptr_nonnull(sa->last_response);
 		ck_assert_uint_eq(sa->last_response_count, 1);
 		memcpy(out->data, sa->last_response, sa->last_response_len);
 		out->len = sa->last_response_len;
 	}
-	addr(&out->local, "127.0.0.1");
-	addr(&out->remote, "127.0.0.2");
+	addr(&out->local, from_ip);
+	addr(&out->remote, to_ip);
+}
+
+static void to_responder(struct packet *pkt, struct packet *out)
+{
+	answer(&resp, pkt, out, "127.0.0.1", "127.0.0.2");
 }
 
 /* The responder's answer goes to the initiator, whose worker then
@@ -815,6 +822,92 @@ START_TEST(initiate_child_on_established)
 }
 END_TEST
 
+/* The next request svc's sockets received within 2 s, as sent from
+ * from_ip to to_ip (both sides with sockets: the collision test); the
+ * responses the workers sent meanwhile are passed over, the test hands
+ * over the cached ones itself. */
+static void receive_on(struct ike_service *svc, struct packet *pkt,
+		       const char *from_ip, const char *to_ip)
+{
+	struct ike_header hdr;
+
+	do {
+		ck_assert_int_eq(ike_sockets_recv(&svc->sockets, pkt, 2000), 1);
+		ck_assert_int_eq(message_parse_header(pkt->data, pkt->len, &hdr),
+				 PARSE_OK);
+	} while (hdr.flags & FLAG_RESPONSE);
+	addr(&pkt->local, to_ip);
+	addr(&pkt->remote, from_ip);
+}
+
+/* A response delivered to svc, whose worker then acts on it. */
+static void deliver_response(struct ike_service *svc, struct packet *pkt)
+{
+	struct packet *none = malloc(sizeof(*none));
+
+	ck_assert_int_eq(ike_process(svc, pkt, none), 0);
+	request_wait_all(svc);
+	free(none);
+}
+
+/* RFC 7296 2.8.1: both sides rekey net{1} at once.  Each answers the
+ * other's request, then each response settles it: the exchange with the
+ * lowest nonce made the redundant CHILD_SA, deleted by its initiator,
+ * the other side deletes the old one; one CHILD_SA pair is left, the
+ * same on both sides. */
+START_TEST(rekey_child_collision)
+{
+	struct packet *p1 = malloc(sizeof(*p1)), *p2 = malloc(sizeof(*p2));
+	struct packet *r1 = malloc(sizeof(*r1)), *r2 = malloc(sizeof(*r2));
+	char *listen[] = { "127.0.0.2" };
+	struct ike_sa *sa, *peer;
+	char err[256];
+	uint64_t id;
+
+	sa = establish(p1, r1, &id);
+	peer = sa_by_id(&resp, 1);
+	ck_assert_ptr_nonnull(peer);
+	/* The responder gets its own sockets in place of the test's. */
+	close(peer_fd);
+	peer_fd = -1;
+	ck_assert_msg(ike_sockets_open(&resp.sockets, listen, 1, port,
+				       (uint16_t)(port + 1), err,
+				       sizeof(err)) == 0, "%s", err);
+	sa->children[0].installed -= sa->children[0].rekey_time;
+	peer->children[0].installed -= peer->children[0].rekey_time;
+	sa_timers_tick(&ini);
+	sa_timers_tick(&resp);
+	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
+	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
+	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
+	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
+	ck_assert_uint_eq(sa->n_children, 2);
+	ck_assert_uint_eq(peer->n_children, 2);
+	deliver_response(&ini, r1);
+	deliver_response(&resp, r2);
+	assert_logged("CHILD_SA rekey collision won, deleting old child net{1}");
+	assert_logged("CHILD_SA rekey collision lost, deleting redundant child net{");
+	/* The two DELETEs, each answered. */
+	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
+	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
+	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
+	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
+	deliver_response(&ini, r1);
+	deliver_response(&resp, r2);
+	ck_assert_uint_eq(sa->n_children, 1);
+	ck_assert_uint_eq(peer->n_children, 1);
+	ck_assert_uint_eq(sa->children[0].spi_in, peer->children[0].spi_out);
+	ck_assert_uint_eq(sa->children[0].spi_out, peer->children[0].spi_in);
+	ck_assert_uint_ne(sa->children[0].unique_id, 1);
+	ck_assert(sa->children[0].policies);
+	ck_assert(peer->children[0].policies);
+	free(p1);
+	free(p2);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 static Suite *initiator_suite(void)
 {
 	Suite *s = suite_create("ike_initiator");
@@ -830,6 +923,7 @@ static Suite *initiator_suite(void)
 	tcase_add_test(tc, rekey_child);
 	tcase_add_test(tc, rekey_ike);
 	tcase_add_test(tc, initiate_child_on_established);
+	tcase_add_test(tc, rekey_child_collision);
 	suite_add_tcase(s, tc);
 	return s;
 }
