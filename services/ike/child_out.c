@@ -347,23 +347,27 @@ void child_out_crossed(struct ike_sa *sa, uint32_t rekeyed, uint32_t created,
 		       size_t nr_len)
 {
 	struct initiating *ini = sa->initiating;
-	const uint8_t *low;
-	size_t len;
 
 	if (!ini || ini->rekey_ike || !ini->rekeys || ini->rekeys != rekeyed)
 		return;
-	low = lower_nonce(ni, ni_len, nr, nr_len, &len);
+	rekey_note_nonce(ini, ni, ni_len, nr, nr_len);
+	ini->collision = created;
+}
+
+void rekey_note_nonce(struct initiating *ini, const uint8_t *ni, size_t ni_len,
+		      const uint8_t *nr, size_t nr_len)
+{
+	size_t len;
+	const uint8_t *low = lower_nonce(ni, ni_len, nr, nr_len, &len);
+
 	if (len > sizeof(ini->collision_nonce))
 		len = sizeof(ini->collision_nonce);
 	memcpy(ini->collision_nonce, low, len);
 	ini->collision_nonce_len = len;
-	ini->collision = created;
 }
 
-/* RFC 7296 2.8.1: the exchange with the lowest nonce made the redundant
- * CHILD_SA; its initiator deletes it, the other one the rekeyed SA. */
-static bool lost_collision(const struct initiating *ini,
-			   const struct payload *nr)
+bool rekey_collision_lost(const struct initiating *ini,
+			  const struct payload *nr)
 {
 	size_t len, theirs = ini->collision_nonce_len;
 	const uint8_t *ours = lower_nonce(ini->nonce, sizeof(ini->nonce),
@@ -384,7 +388,7 @@ static void settle_collision(struct ike_service *svc, struct ike_sa *sa,
 
 	if (ours < 0)
 		return;
-	if (lost_collision(ini, nr)) {
+	if (rekey_collision_lost(ini, nr)) {
 		DBG1(LOG_IKE, "CHILD_SA rekey collision lost, deleting redundant "
 		     "child %s{%u}", ini->child.name, ini->child.unique_id);
 		if (theirs >= 0)

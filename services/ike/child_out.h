@@ -40,6 +40,16 @@ void child_out_crossed(struct ike_sa *sa, uint32_t rekeyed, uint32_t created,
 		       const uint8_t *ni, size_t ni_len, const uint8_t *nr,
 		       size_t nr_len);
 
+struct initiating;
+/* The lower nonce of the peer's crossing exchange into ini. */
+void rekey_note_nonce(struct initiating *ini, const uint8_t *ni, size_t ni_len,
+		      const uint8_t *nr, size_t nr_len);
+/* RFC 7296 2.8.1/2.8.2: whether our exchange (ini's nonce, the
+ * response's nr) has the lowest nonce, so that its SA is the redundant
+ * one, deleted by us; else we delete the rekeyed SA. */
+bool rekey_collision_lost(const struct initiating *ini,
+			  const struct payload *nr);
+
 /* The first error notify of a response (types below 16384) into n;
  * 0 if none. */
 uint16_t child_out_error(const struct ike_message *msg,

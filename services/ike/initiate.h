@@ -41,9 +41,11 @@ struct initiating {
 	/* Or it rekeys the IKE_SA (rekey_out.c) with our new SPI. */
 	bool rekey_ike;
 	uint64_t new_spi;
-	/* The peer's rekeying of the same CHILD_SA crossed ours (RFC 7296
-	 * 2.8.1): the CHILD_SA it made and the lower nonce of its exchange. */
+	/* The peer's rekeying of the same CHILD_SA (IKE_SA) crossed ours
+	 * (RFC 7296 2.8.1, 2.8.2): the CHILD_SA (IKE_SA) it made and the
+	 * lower nonce of its exchange. */
 	uint32_t collision;
+	uint64_t collision_ike;
 	uint8_t collision_nonce[NONCE_MAX];
 	size_t collision_nonce_len;
 };

@@ -11,6 +11,7 @@
 #include "ike/delete.h"
 #include "ike/ike_auth.h"
 #include "ike/persist.h"
+#include "ike/rekey_out.h"
 #include "log.h"
 
 #define MAX_RECEIVED_PROPOSALS 16
@@ -153,6 +154,7 @@ static uint16_t rekey(struct ike_request *req, struct create_keys *k,
 	sa = create_replacement(req->svc, req->sa, &selected, k);
 	if (!sa)
 		return N_NO_PROPOSAL_CHOSEN;
+	rekey_out_crossed(req->sa, sa);
 	write_response(b, sa, k);
 	return 0;
 }

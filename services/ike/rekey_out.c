@@ -13,6 +13,7 @@
 #include "ike/delete.h"
 #include "ike/initiate.h"
 #include "ike/lifetime.h"
+#include "ike/persist.h"
 #include "ike/request_out.h"
 #include "log.h"
 
@@ -159,7 +160,8 @@ static size_t shared_secret(const struct ike_message *msg,
 /* The new IKE_SA with our SPI and the responder's; returns 0, -1. */
 static int take_over(struct ike_service *svc, struct ike_sa *old,
 		     const struct proposal *selected,
-		     const struct rekey_inputs *in, uint64_t our_spi)
+		     const struct rekey_inputs *in, uint64_t our_spi,
+		     uint64_t *new_id)
 {
 	uint64_t spi_r, id;
 	struct ike_sa *sa;
@@ -175,10 +177,12 @@ static int take_over(struct ike_service *svc, struct ike_sa *old,
 	sa_release(svc, sa);
 	if (rc < 0)
 		sa_table_remove(svc->sas, id);
+	*new_id = id;
 	return rc;
 }
 
-static int rekeyed(struct ike_request *req, struct initiating *ini)
+static int rekeyed(struct ike_request *req, struct initiating *ini,
+		   uint64_t *new_id)
 {
 	const struct payload *nonce = message_find(&req->msg, PL_NONCE);
 	struct proposal selected;
@@ -197,10 +201,51 @@ static int rekeyed(struct ike_request *req, struct initiating *ini)
 		in.gir_len = shared_secret(&req->msg, ini, gir);
 		if (in.gir_len)
 			rc = take_over(req->svc, req->sa, &selected, &in,
-				       ini->new_spi);
+				       ini->new_spi, new_id);
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));
 	return rc;
+}
+
+void rekey_out_crossed(struct ike_sa *old, const struct ike_sa *new_sa)
+{
+	struct initiating *ini = old->initiating;
+
+	if (!ini || !ini->rekey_ike)
+		return;
+	rekey_note_nonce(ini, new_sa->ni, new_sa->ni_len, new_sa->nr,
+			 new_sa->nr_len);
+	ini->collision_ike = new_sa->unique_id;
+}
+
+/* Both rekeyings of old made a new IKE_SA, ours is ours_id: when ours
+ * is the redundant one we delete it (the peer deletes old), else it
+ * takes the CHILD_SAs over from the peer's (which the peer deletes)
+ * and we delete old.  Returns whether old is ours to delete. */
+static bool settle_collision(struct ike_service *svc,
+			     const struct initiating *ini, uint64_t ours_id,
+			     const struct payload *nr)
+{
+	struct ike_sa *ours, *theirs;
+
+	if (rekey_collision_lost(ini, nr)) {
+		DBG1(LOG_IKE, "IKE_SA rekey collision lost, deleting redundant "
+		     "IKE_SA");
+		ike_sa_delete(svc, ours_id);
+		return false;
+	}
+	DBG1(LOG_IKE, "IKE_SA rekey collision won, waiting for delete");
+	ours = sa_table_claim(svc->sas, ours_id);
+	theirs = sa_table_claim(svc->sas, ini->collision_ike);
+	if (ours && theirs) {
+		sa_table_adopt(svc->sas, ours, theirs);
+		persist_sa_replaced(svc, ours, theirs);
+	}
+	if (theirs)
+		sa_release(svc, theirs);
+	if (ours)
+		sa_release(svc, ours);
+	return true;
 }
 
 int rekey_out_response(struct ike_request *req)
@@ -209,15 +254,18 @@ int rekey_out_response(struct ike_request *req)
 	struct initiating *ini = sa->initiating;
 	struct notify_payload n;
 	uint16_t error = child_out_error(&req->msg, &n);
+	uint64_t new_id = 0;
 
 	sa->initiating = NULL;
 	if (error)
 		DBG1(LOG_IKE, "received %s notify error", notify_name(error));
-	if (!error && rekeyed(req, ini) == 0)
+	if (error || rekeyed(req, ini, &new_id) < 0)
+		retry_later(req->svc, sa);
+	else if (!ini->collision_ike ||
+		 settle_collision(req->svc, ini, new_id,
+				  message_find(&req->msg, PL_NONCE)))
 		/* Now REKEYED: our DELETE ends it. */
 		ike_sa_delete_owned(req->svc, sa);
-	else
-		retry_later(req->svc, sa);
 	initiating_free(ini);
 	return 0;
 }

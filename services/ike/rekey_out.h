@@ -16,6 +16,11 @@
  * established SA. */
 int rekey_out_start(struct ike_service *svc, uint64_t unique_id);
 
+/* As the responder we rekeyed old into new_sa: when our own rekeying
+ * of old is under way, the two crossed (RFC 7296 2.8.2) and our
+ * response handling settles which new IKE_SA stays. */
+void rekey_out_crossed(struct ike_sa *old, const struct ike_sa *new_sa);
+
 /* The response to it (child_out_response hands it over).  Returns 0. */
 int rekey_out_response(struct ike_request *req);
 

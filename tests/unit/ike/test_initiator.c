@@ -908,6 +908,73 @@ START_TEST(rekey_child_collision)
 }
 END_TEST
 
+/* The one ESTABLISHED IKE_SA of svc (asserted to be alone). */
+static struct ike_sa *only_established(struct ike_service *svc)
+{
+	size_t n, count = 0;
+	struct ike_sa **all = sa_table_pointers(svc->sas, &n), *found = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (all[i]->state != IKE_SA_ESTABLISHED)
+			continue;
+		found = all[i];
+		count++;
+	}
+	free(all);
+	ck_assert_uint_eq(count, 1);
+	return found;
+}
+
+/* RFC 7296 2.8.2: both sides rekey the IKE_SA at once.  The side whose
+ * exchange has the lowest nonce deletes its redundant new IKE_SA, the
+ * other deletes the old one after its new one took the CHILD_SA over;
+ * one IKE_SA pair with the CHILD_SA is left, the same on both sides. */
+START_TEST(rekey_ike_collision)
+{
+	struct packet *p1 = malloc(sizeof(*p1)), *p2 = malloc(sizeof(*p2));
+	struct packet *r1 = malloc(sizeof(*r1)), *r2 = malloc(sizeof(*r2));
+	char *listen[] = { "127.0.0.2" };
+	struct ike_sa *sa, *peer;
+	char err[256];
+	uint64_t id;
+
+	establish(p1, r1, &id);
+	close(peer_fd);
+	peer_fd = -1;
+	ck_assert_msg(ike_sockets_open(&resp.sockets, listen, 1, port,
+				       (uint16_t)(port + 1), err,
+				       sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(rekey_out_start(&ini, id), 0);
+	ck_assert_int_eq(rekey_out_start(&resp, 1), 0);
+	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
+	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
+	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
+	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
+	deliver_response(&ini, r1);
+	deliver_response(&resp, r2);
+	assert_logged("IKE_SA rekey collision won, waiting for delete");
+	assert_logged("IKE_SA rekey collision lost, deleting redundant IKE_SA");
+	/* The winner's DELETE of the old IKE_SA, the loser's of its new one. */
+	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
+	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
+	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
+	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
+	deliver_response(&ini, r1);
+	deliver_response(&resp, r2);
+	sa = only_established(&ini);
+	peer = only_established(&resp);
+	ck_assert(sa->spi_i == peer->spi_i && sa->spi_r == peer->spi_r);
+	ck_assert(sa->unique_id != id);
+	ck_assert_uint_eq(sa->n_children, 1);
+	ck_assert_uint_eq(peer->n_children, 1);
+	ck_assert_uint_eq(sa->children[0].spi_out, peer->children[0].spi_in);
+	free(p1);
+	free(p2);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 static Suite *initiator_suite(void)
 {
 	Suite *s = suite_create("ike_initiator");
@@ -924,6 +991,7 @@ static Suite *initiator_suite(void)
 	tcase_add_test(tc, rekey_ike);
 	tcase_add_test(tc, initiate_child_on_established);
 	tcase_add_test(tc, rekey_child_collision);
+	tcase_add_test(tc, rekey_ike_collision);
 	suite_add_tcase(s, tc);
 	return s;
 }
