@@ -850,6 +850,32 @@ static void deliver_response(struct ike_service *svc, struct packet *pkt)
 	free(none);
 }
 
+/* The responder gets its own sockets in place of the test's. */
+static void responder_sockets(void)
+{
+	char *listen[] = { "127.0.0.2" };
+	char err[256];
+
+	close(peer_fd);
+	peer_fd = -1;
+	ck_assert_msg(ike_sockets_open(&resp.sockets, listen, 1, port,
+				       (uint16_t)(port + 1), err,
+				       sizeof(err)) == 0, "%s", err);
+}
+
+/* Each side's request answered by the other, then each response
+ * delivered (into the four packet buffers). */
+static void cross(struct packet *p1, struct packet *p2, struct packet *r1,
+		  struct packet *r2)
+{
+	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
+	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
+	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
+	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
+	deliver_response(&ini, r1);
+	deliver_response(&resp, r2);
+}
+
 /* RFC 7296 2.8.1: both sides rekey net{1} at once.  Each answers the
  * other's request, then each response settles it: the exchange with the
  * lowest nonce made the redundant CHILD_SA, deleted by its initiator,
@@ -859,41 +885,22 @@ START_TEST(rekey_child_collision)
 {
 	struct packet *p1 = malloc(sizeof(*p1)), *p2 = malloc(sizeof(*p2));
 	struct packet *r1 = malloc(sizeof(*r1)), *r2 = malloc(sizeof(*r2));
-	char *listen[] = { "127.0.0.2" };
 	struct ike_sa *sa, *peer;
-	char err[256];
 	uint64_t id;
 
 	sa = establish(p1, r1, &id);
 	peer = sa_by_id(&resp, 1);
 	ck_assert_ptr_nonnull(peer);
-	/* The responder gets its own sockets in place of the test's. */
-	close(peer_fd);
-	peer_fd = -1;
-	ck_assert_msg(ike_sockets_open(&resp.sockets, listen, 1, port,
-				       (uint16_t)(port + 1), err,
-				       sizeof(err)) == 0, "%s", err);
+	responder_sockets();
 	sa->children[0].installed -= sa->children[0].rekey_time;
 	peer->children[0].installed -= peer->children[0].rekey_time;
 	sa_timers_tick(&ini);
 	sa_timers_tick(&resp);
-	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
-	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
-	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
-	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
-	ck_assert_uint_eq(sa->n_children, 2);
-	ck_assert_uint_eq(peer->n_children, 2);
-	deliver_response(&ini, r1);
-	deliver_response(&resp, r2);
+	cross(p1, p2, r1, r2);
 	assert_logged("CHILD_SA rekey collision won, deleting old child net{1}");
 	assert_logged("CHILD_SA rekey collision lost, deleting redundant child net{");
 	/* The two DELETEs, each answered. */
-	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
-	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
-	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
-	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
-	deliver_response(&ini, r1);
-	deliver_response(&resp, r2);
+	cross(p1, p2, r1, r2);
 	ck_assert_uint_eq(sa->n_children, 1);
 	ck_assert_uint_eq(peer->n_children, 1);
 	ck_assert_uint_eq(sa->children[0].spi_in, peer->children[0].spi_out);
@@ -933,34 +940,18 @@ START_TEST(rekey_ike_collision)
 {
 	struct packet *p1 = malloc(sizeof(*p1)), *p2 = malloc(sizeof(*p2));
 	struct packet *r1 = malloc(sizeof(*r1)), *r2 = malloc(sizeof(*r2));
-	char *listen[] = { "127.0.0.2" };
 	struct ike_sa *sa, *peer;
-	char err[256];
 	uint64_t id;
 
 	establish(p1, r1, &id);
-	close(peer_fd);
-	peer_fd = -1;
-	ck_assert_msg(ike_sockets_open(&resp.sockets, listen, 1, port,
-				       (uint16_t)(port + 1), err,
-				       sizeof(err)) == 0, "%s", err);
+	responder_sockets();
 	ck_assert_int_eq(rekey_out_start(&ini, id), 0);
 	ck_assert_int_eq(rekey_out_start(&resp, 1), 0);
-	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
-	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
-	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
-	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
-	deliver_response(&ini, r1);
-	deliver_response(&resp, r2);
+	cross(p1, p2, r1, r2);
 	assert_logged("IKE_SA rekey collision won, waiting for delete");
 	assert_logged("IKE_SA rekey collision lost, deleting redundant IKE_SA");
 	/* The winner's DELETE of the old IKE_SA, the loser's of its new one. */
-	receive_on(&resp, p1, "127.0.0.1", "127.0.0.2");
-	receive_on(&ini, p2, "127.0.0.2", "127.0.0.1");
-	answer(&resp, p1, r1, "127.0.0.2", "127.0.0.1");
-	answer(&ini, p2, r2, "127.0.0.1", "127.0.0.2");
-	deliver_response(&ini, r1);
-	deliver_response(&resp, r2);
+	cross(p1, p2, r1, r2);
 	sa = only_established(&ini);
 	peer = only_established(&resp);
 	ck_assert(sa->spi_i == peer->spi_i && sa->spi_r == peer->spi_r);
