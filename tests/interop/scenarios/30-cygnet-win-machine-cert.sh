@@ -100,7 +100,7 @@ else
 fi
 
 # DPD: the client's liveness checks are answered.
-sleep 3
+cyg_wait_log "$ike_log" "generating INFORMATIONAL response 2 [ ]" 15
 cyg_assert_log dpd "$ike_log" "parsed INFORMATIONAL request 2 [ ]" \
 	"generating INFORMATIONAL response 2 [ ]"
 cyg_swanctl client --list-sas --ike machine >"$CYG_LOGS/client-list-sas.txt" 2>&1
@@ -172,7 +172,8 @@ cyg_assert_log ike-restored "$CYG_LOGS/cygnet-ike-restored.log" \
 	"restored 1 IKE_SA from " \
 	"reconciled 2 leases with the pool service, 0 corrected" \
 	"reconciled kernel state of "
-sleep 3
+# The client's next DPD (every 2 s without traffic; later under TCG).
+cyg_wait_log "$CYG_LOGS/cygnet-ike-restored.log" "generating INFORMATIONAL response" 15
 cyg_assert_log dpd-after-restart "$CYG_LOGS/cygnet-ike-restored.log" \
 	"parsed INFORMATIONAL request" "generating INFORMATIONAL response"
 cyg_swanctl client --list-sas --ike machine >"$CYG_LOGS/client-list-sas-restored.txt" 2>&1
