@@ -236,7 +236,11 @@ void lifetime_resume(struct ike_service *svc, struct ike_sa *sa)
 				    .spi_i = sa->spi_i, .spi_r = sa->spi_r };
 	struct ike_times t;
 
-	if (!sa->reauth_at || conn_times(svc, sa->conn, &t) < 0)
+	if (conn_times(svc, sa->conn, &t) < 0)
+		return;
+	/* The record keeps no rekey time: a fresh one, as after a rekeying. */
+	schedule_rekey(svc, sa, t.rekey);
+	if (!sa->reauth_at)
 		return;
 	e.expire = sa->reauth_at + t.over;
 	if (sa->reauth_at > now) {

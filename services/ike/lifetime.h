@@ -85,7 +85,8 @@ void lifetime_inherit(struct ike_service *svc, struct ike_sa *to,
 
 /* sa came back from persisted state (persist.c): its reauthentication
  * (if still ahead) and its end, reauth time plus over_time, are queued
- * again and logged as at establishment. */
+ * again and logged as at establishment; its rekeying is scheduled
+ * afresh. */
 void lifetime_resume(struct ike_service *svc, struct ike_sa *sa);
 
 /* An EAP-TLS conversation began on sa: should the SA still be half open
