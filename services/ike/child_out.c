@@ -42,15 +42,6 @@ static bool replaced(const struct ike_sa *sa, const struct child_sa *c)
 	return false;
 }
 
-/* Our DELETE of the CHILD_SA at index; its answer removes it
- * (response.c, as for delete.c's own). */
-static void send_delete(struct ike_service *svc, struct ike_sa *sa,
-			size_t index)
-{
-	if (child_sa_delete_refused(svc, sa, sa->children[index].spi_in) == 0)
-		sa->info_child = sa->children[index].unique_id;
-}
-
 static void close_expired(struct ike_service *svc, struct ike_sa *sa,
 			  size_t index)
 {
@@ -59,7 +50,7 @@ static void close_expired(struct ike_service *svc, struct ike_sa *sa,
 	child_describe(&sa->children[index], text, sizeof(text));
 	DBG1(LOG_IKE, "closing expired CHILD_SA %s{%u} %s",
 	     sa->children[index].name, sa->children[index].unique_id, text);
-	send_delete(svc, sa, index);
+	child_sa_send_delete(svc, sa, &sa->children[index]);
 }
 
 /* The rekeying failed: tried again in 5 to 15 s (charon's numbers), or
@@ -328,7 +319,7 @@ static void conclude(struct ike_service *svc, struct ike_sa *sa,
 		return;
 	rekey_child_take_policies(svc, sa, (size_t)old, &ini->child);
 	child_log_closing(&sa->children[old]);
-	send_delete(svc, sa, (size_t)old);
+	child_sa_send_delete(svc, sa, &sa->children[old]);
 }
 
 /* The lower of an exchange's two nonces, compared as charon does (over
@@ -394,7 +385,7 @@ static void settle_collision(struct ike_service *svc, struct ike_sa *sa,
 		if (theirs >= 0)
 			rekey_child_take_policies(svc, sa, (size_t)ours,
 						  &sa->children[theirs]);
-		send_delete(svc, sa, (size_t)ours);
+		child_sa_send_delete(svc, sa, &sa->children[ours]);
 		return;
 	}
 	if (old >= 0)

@@ -109,6 +109,14 @@ static int delete_child(struct ike_service *svc, struct ike_sa *sa,
 	return send_child_delete(svc, sa, child->spi_in, child_id);
 }
 
+int child_sa_send_delete(struct ike_service *svc, struct ike_sa *sa,
+			 const struct child_sa *child)
+{
+	if (request_pending(sa))
+		return 1;
+	return send_child_delete(svc, sa, child->spi_in, child->unique_id);
+}
+
 int child_sa_delete_refused(struct ike_service *svc, struct ike_sa *sa,
 			    uint32_t spi_in)
 {

@@ -32,6 +32,12 @@ int child_sa_delete(struct ike_service *svc, uint64_t ike_id,
 int child_sa_delete_refused(struct ike_service *svc, struct ike_sa *sa,
 			    uint32_t spi_in);
 
+/* Our DELETE of CHILD_SA child of sa (owned), whose close the caller
+ * logged (replaced by our rekeying, expired, redundant after a rekey
+ * collision); removed once answered.  Returns as ike_sa_delete. */
+int child_sa_send_delete(struct ike_service *svc, struct ike_sa *sa,
+			 const struct child_sa *child);
+
 /* The same for callers that own sa (its worker, the packet thread's
  * timers, a thread that claimed it busy). */
 int ike_sa_delete_owned(struct ike_service *svc, struct ike_sa *sa);
