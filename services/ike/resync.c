@@ -113,11 +113,12 @@ static void *watch(void *arg)
 static void target_init(struct resync *r, struct target *t, const char *name,
 			int (*sync)(struct ike_service *svc))
 {
+	/* Due at once, but on the thread: with the pool or kernel service
+	 * down, a first sync here would hold the IKE sockets closed for its
+	 * RPC timeouts. */
 	*t = (struct target){ .owner = r, .name = name, .sync = sync,
-			      .retry_ms = RETRY_FIRST_MS };
-	/* Not yet synced when the first try fails: retried by the thread. */
-	if (sync(r->svc) < 0)
-		t->synced = (unsigned)-1;
+			      .retry_ms = RETRY_FIRST_MS,
+			      .synced = (unsigned)-1 };
 }
 
 void resync_start(struct ike_service *svc)
