@@ -79,6 +79,11 @@ static int init_request(struct ike_service *svc, const struct packet *in,
 
 	memcpy(&spi_i, msg->hdr.spi_i, 8);
 	sa = sa_table_find_half_open(svc->sas, spi_i, &in->remote);
+	/* The crypto pool is still on its first answer (ike_init.c). */
+	if (sa && sa->busy) {
+		DBG1(LOG_IKE, "ignoring request with ID 0, already processing");
+		return 0;
+	}
 	if (sa && sa->last_response && sa->last_response_id == 0)
 		return send_cached(svc, sa, in, out);
 	return ike_init_respond(svc, in, msg, out);

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/cookie.h"
@@ -27,6 +28,7 @@ struct init_request {
 	const uint8_t *nonce;
 	size_t nonce_len;
 	bool frag_supported;
+	uint8_t spi_i[8];
 };
 
 /* The matching connection's part we need outside the config lock. */
@@ -55,6 +57,7 @@ static int read_request(const struct ike_message *msg, struct init_request *r)
 	r->nonce = nonce->body;
 	r->nonce_len = nonce->len;
 	r->frag_supported = message_find_notify(msg, N_IKEV2_FRAGMENTATION_SUPPORTED);
+	memcpy(r->spi_i, msg->hdr.spi_i, 8);
 	for (size_t i = 0; i < msg->n_payloads; i++)
 		if (msg->payloads[i].type == PL_VENDOR)
 			vendor_log(msg->payloads[i].body, msg->payloads[i].len);
@@ -188,7 +191,7 @@ static void write_flag(struct msg_builder *b, uint16_t type)
 }
 
 static int build_response(struct ike_service *svc, const struct ike_sa *sa,
-			  const struct dh *dh, const struct init_config *cfg,
+			  const struct dh *dh, bool send_certreq,
 			  const struct ike_message *msg, const struct packet *in,
 			  bool send_frag, struct packet *out)
 {
@@ -206,7 +209,7 @@ static int build_response(struct ike_service *svc, const struct ike_sa *sa,
 	payload_ke_write(&b, dh_group(dh), pub, pub_len);
 	payload_nonce_write(&b, sa->nr, sa->nr_len);
 	natd_write(&b, &h, &in->local, &in->remote);
-	if (cfg->send_certreq)
+	if (send_certreq)
 		certreq_write(&svc->certreq, &b);
 	if (send_frag)
 		write_flag(&b, N_IKEV2_FRAGMENTATION_SUPPORTED);
@@ -215,18 +218,31 @@ static int build_response(struct ike_service *svc, const struct ike_sa *sa,
 	return exchange_finish_plain(&b, in, out);
 }
 
-/* The new SA's nonce, SPI, keys; returns it in the table or NULL. */
+/* The rest of IKE_SA_INIT, the costly part, for the crypto pool: the
+ * request (parsed again from this copy) and its SA, held busy. */
+struct init_job {
+	struct ike_service *svc;
+	struct ike_sa *sa;
+	bool send_certreq;
+	bool send_frag;
+	bool keep_sa;		/* set once the response is cached */
+	struct packet in;
+	struct packet out;
+};
+
+/* The new SA, CONNECTING and busy before any crypto, so a retransmit
+ * of the request finds it (dispatch.c) instead of creating another;
+ * NULL when out of memory or randomness. */
 static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in,
-				const struct ike_message *msg,
 				const struct init_request *r,
 				const struct init_config *cfg,
-				const struct proposal *selected,
-				const uint8_t *gir, size_t gir_len)
+				const struct proposal *selected)
 {
-	struct ike_sa *sa = sa_table_add_responder(svc->sas, msg->hdr.spi_i);
+	struct ike_sa *sa = sa_table_add_responder(svc->sas, r->spi_i);
 
 	if (!sa)
 		return NULL;
+	sa->busy = true;
 	sa->local = in->local;
 	sa->remote = in->remote;
 	sa->created = sa_table_now();
@@ -239,10 +255,7 @@ static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in
 	sa->next_request_id = 1;
 	reassembly_init(&sa->reassembly, &svc->frag_budget,
 			FRAGMENTS_MAX_DEFAULT, REASSEMBLY_SA_MAX_DEFAULT);
-	if (RAND_bytes(sa->nr, OUR_NONCE_LEN) != 1 ||
-	    keymat_derive_ike(selected, gir, gir_len, sa->ni, sa->ni_len, sa->nr,
-			      sa->nr_len, msg->hdr.spi_i, (const uint8_t *)&sa->spi_r,
-			      &sa->keys) < 0) {
+	if (RAND_bytes(sa->nr, OUR_NONCE_LEN) != 1) {
 		sa_table_remove(svc->sas, sa->unique_id);
 		return NULL;
 	}
@@ -250,37 +263,117 @@ static struct ike_sa *create_sa(struct ike_service *svc, const struct packet *in
 	return sa;
 }
 
-static int respond(struct ike_service *svc, const struct packet *in,
-		   const struct ike_message *msg, const struct init_request *r,
-		   const struct init_config *cfg, const struct proposal *selected,
-		   struct packet *out)
+static int derive_keys(struct ike_sa *sa, const struct ike_message *msg,
+		       const uint8_t *gir, size_t gir_len)
 {
+	return keymat_derive_ike(&sa->proposal, gir, gir_len, sa->ni, sa->ni_len,
+				 sa->nr, sa->nr_len, msg->hdr.spi_i,
+				 (const uint8_t *)&sa->spi_r, &sa->keys);
+}
+
+/* Keys, response and its cache on job->sa; returns 1 with a response
+ * in out (with job->keep_sa set unless it is an error notify). */
+static int finish(struct init_job *job, struct packet *out)
+{
+	const struct packet *in = &job->in;
+	struct ike_sa *sa = job->sa;
 	uint8_t gir[DH_MAX_SECRET];
 	size_t gir_len;
-	struct dh *dh = dh_create(r->ke.group);
-	struct ike_sa *sa = NULL;
+	struct ike_message msg;
+	const struct payload *ke_payload;
+	struct ke_payload ke;
+	struct dh *dh;
 	int rc = 0;
 
+	/* Checked before the hand-off; the copy parses the same. */
+	if (message_parse(in->data, in->len, &msg) != PARSE_OK)
+		return 0;
+	ke_payload = message_find(&msg, PL_KE);
+	payload_ke_parse(ke_payload->body, ke_payload->len, &ke);
+	dh = dh_create(ke.group);
 	if (!dh)
 		return 0;
-	if (dh_derive(dh, r->ke.data, r->ke.len, gir, &gir_len) < 0) {
+	if (dh_derive(dh, ke.data, ke.len, gir, &gir_len) < 0) {
 		dh_free(dh);
-		return ike_init_notify(in, msg, N_INVALID_SYNTAX, NULL, 0, out);
+		return ike_init_notify(in, &msg, N_INVALID_SYNTAX, NULL, 0, out);
 	}
-	sa = create_sa(svc, in, msg, r, cfg, selected, gir, gir_len);
-	OPENSSL_cleanse(gir, sizeof(gir));
-	if (sa) {
-		sa->nat = natd_detect(msg, &in->local, &in->remote,
+	if (derive_keys(sa, &msg, gir, gir_len) == 0) {
+		sa->nat = natd_detect(&msg, &in->local, &in->remote,
 				      &sa->local_nat);
-		rc = build_response(svc, sa, dh, cfg, msg, in,
-				    r->frag_supported && cfg->fragmentation != FRAG_NO,
-				    out);
-		if (rc == 1 && (sa_table_cache_response(sa, 0, out->data, out->len) < 0 ||
-				sa_table_keep_init(sa, in->data, in->len, out->data,
-						   out->len) < 0))
-			rc = 0;
+		rc = build_response(job->svc, sa, dh, job->send_certreq, &msg, in,
+				    job->send_frag, out);
+		job->keep_sa = rc == 1 &&
+			sa_table_cache_response(sa, 0, out->data, out->len) == 0 &&
+			sa_table_keep_init(sa, in->data, in->len, out->data,
+					   out->len) == 0;
+		rc = job->keep_sa;
 	}
+	OPENSSL_cleanse(gir, sizeof(gir));
 	dh_free(dh);
+	return rc;
+}
+
+/* On a pool thread: the response goes out from here, and the SA is
+ * released, or left DELETING for the packet thread to free (it may
+ * hold the pointer from a lookup). */
+static void finish_on_pool(void *arg)
+{
+	struct init_job *job = arg;
+	struct ike_service *svc = job->svc;
+
+	if (finish(job, &job->out))
+		ike_send_logged(svc, &job->out);
+	if (!job->keep_sa)
+		sa_table_set_state(svc->sas, job->sa->unique_id, IKE_SA_DELETING,
+				   NULL);
+	job->sa->busy = false;
+	free(job);
+}
+
+static struct init_job *new_job(struct ike_service *svc, struct ike_sa *sa,
+				const struct packet *in,
+				const struct init_request *r,
+				const struct init_config *cfg)
+{
+	struct init_job *job = malloc(sizeof(*job));
+
+	if (!job)
+		return NULL;
+	job->svc = svc;
+	job->sa = sa;
+	job->send_certreq = cfg->send_certreq;
+	job->send_frag = r->frag_supported && cfg->fragmentation != FRAG_NO;
+	job->keep_sa = false;
+	job->in.local = in->local;
+	job->in.remote = in->remote;
+	job->in.len = in->len;
+	memcpy(job->in.data, in->data, in->len);
+	return job;
+}
+
+/* The SA is created here; DH and the rest go to the crypto pool, or
+ * run right here when there is none (unit tests, out of memory). */
+static int respond(struct ike_service *svc, const struct packet *in,
+		   const struct init_request *r, const struct init_config *cfg,
+		   const struct proposal *selected, struct packet *out)
+{
+	struct ike_sa *sa = create_sa(svc, in, r, cfg, selected);
+	struct init_job *job = sa ? new_job(svc, sa, in, r, cfg) : NULL;
+	int rc;
+
+	if (!job) {
+		if (sa)
+			sa_table_remove(svc->sas, sa->unique_id);
+		return 0;
+	}
+	if (crypto_pool_submit(&svc->crypto, finish_on_pool, job) == 0)
+		return 0;
+	rc = finish(job, out);
+	if (job->keep_sa)
+		sa->busy = false;
+	else
+		sa_table_remove(svc->sas, sa->unique_id);
+	free(job);
 	return rc;
 }
 
@@ -336,5 +429,5 @@ int ike_init_respond(struct ike_service *svc, const struct packet *in,
 	}
 	if (want_group)
 		return invalid_ke(in, msg, r.ke.group, want_group, out);
-	return respond(svc, in, msg, &r, &cfg, &selected, out);
+	return respond(svc, in, &r, &cfg, &selected, out);
 }

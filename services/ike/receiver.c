@@ -90,10 +90,17 @@ int ike_service_start(void *arg, struct daemon *d, char *err, size_t errlen)
 		close_clients(svc);
 		return -1;
 	}
+	if (crypto_pool_start(&svc->crypto, s->crypto_threads) < 0) {
+		snprintf(err, errlen, "could not start the crypto threads");
+		ike_sockets_close(&svc->sockets);
+		close_clients(svc);
+		return -1;
+	}
 	persist_start(svc, daemon_conf(d));
 	svc->stopping = false;
 	if (pthread_create(&svc->receiver, NULL, receive_loop, svc) != 0) {
 		snprintf(err, errlen, "could not start the IKE packet thread");
+		crypto_pool_stop(&svc->crypto);
 		ike_sockets_close(&svc->sockets);
 		close_clients(svc);
 		return -1;
@@ -111,6 +118,8 @@ void ike_service_stop(void *arg)
 		return;
 	svc->stopping = true;
 	pthread_join(svc->receiver, NULL);
+	/* Queued IKE_SA_INIT jobs still answer, then the sockets close. */
+	crypto_pool_stop(&svc->crypto);
 	request_wait_all(svc);
 	ike_sockets_close(&svc->sockets);
 	svc->receiving = false;

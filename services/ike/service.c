@@ -11,6 +11,10 @@
 #include "ike/sa_list.h"
 #include "log.h"
 
+/* Beyond the CPUs any machine here has; a typo should not start
+ * thousands of threads. */
+#define CRYPTO_THREADS_MAX 256
+
 int ike_service_init(struct ike_service *svc)
 {
 	memset(svc, 0, sizeof(*svc));
@@ -53,6 +57,22 @@ static int load_port(const struct conf_section *root, const char *key,
 	return 0;
 }
 
+/* The pool is started once; a reload keeps its size. */
+static int load_crypto_threads(const struct conf_section *root, size_t *out,
+			       char *err, size_t errlen)
+{
+	long n;
+
+	if (conf_get_int(root, "cygnet.ike.crypto_threads", 0, &n) < 0 ||
+	    n < 0 || n > CRYPTO_THREADS_MAX) {
+		snprintf(err, errlen, "cygnet.ike.crypto_threads must be 0..%d",
+			 CRYPTO_THREADS_MAX);
+		return -1;
+	}
+	*out = (size_t)n;
+	return 0;
+}
+
 /* Sockets are bound once at start; a reload keeps them. */
 static int load_settings(struct ike_service *svc, const struct conf *conf,
 			 char *err, size_t errlen)
@@ -69,6 +89,8 @@ static int load_settings(struct ike_service *svc, const struct conf *conf,
 	if (retransmit_settings_load(root, &s->retransmit, err, errlen) < 0)
 		return -1;
 	if (cookie_configure(&svc->cookies, root, err, errlen) < 0)
+		return -1;
+	if (load_crypto_threads(root, &s->crypto_threads, err, errlen) < 0)
 		return -1;
 	if (s->port == s->port_nat_t) {
 		snprintf(err, errlen, "cygnet.ike.port and port_nat_t must differ");

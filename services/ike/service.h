@@ -14,6 +14,7 @@
 #include "ike/certreq.h"
 #include "ike/config.h"
 #include "ike/cookie.h"
+#include "ike/crypto_pool.h"
 #include "ike/fragment.h"
 #include "ike/lifetime.h"
 #include "ike/request_out.h"
@@ -31,6 +32,7 @@ struct ike_settings {
 	size_t n_listen;
 	char *listen[CONFIG_MAX_ADDRS];
 	struct retransmit_settings retransmit;	/* our requests */
+	size_t crypto_threads;		/* 0: one per online CPU */
 };
 
 struct ike_service {
@@ -41,6 +43,7 @@ struct ike_service {
 	struct lifetime_queue lifetimes;	/* reauthentication times */
 	struct ike_settings settings;
 	struct cookie_guard cookies;
+	struct crypto_pool crypto;		/* IKE_SA_INIT's DH (ike_init.c) */
 	struct ike_sockets sockets;
 	struct certreq_cache certreq;
 	struct rpc_client *pool;
