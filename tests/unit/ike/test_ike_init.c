@@ -3,6 +3,7 @@
  * compared with an independent initiator-side derivation; then an
  * IKE_AUTH request in three encrypted fragments, answered by a worker. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,52 @@ START_TEST(ike_sa_init_and_keys)
 	ck_assert_mem_eq(ini.out.data, first, first_len);
 	assert_logged("received retransmit of request with ID 0, retransmitting response");
 	ck_assert_uint_eq(sa_table_count(svc.sas), 1);
+	dh_free(ini.dh);
+}
+END_TEST
+
+/* Holds the one pool thread until the test lets it go. */
+static void hold_pool(void *arg)
+{
+	pthread_mutex_t *gate = arg;
+
+	pthread_mutex_lock(gate);
+	pthread_mutex_unlock(gate);
+}
+
+/* With a crypto pool the response is computed there: a retransmit
+ * meanwhile finds the busy half-open SA and is dropped, one after it
+ * gets the cached response, which carries the right keys. */
+START_TEST(ike_sa_init_on_crypto_pool)
+{
+	pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+	struct initiator ini;
+	struct ike_message msg;
+	struct ike_keys keys;
+	struct ike_sa *sa;
+
+	ck_assert_int_eq(crypto_pool_start(&svc.crypto, 1), 0);
+	pthread_mutex_lock(&gate);
+	ck_assert_int_eq(crypto_pool_submit(&svc.crypto, hold_pool, &gate), 0);
+	build_request(&ini, "aes256-sha256-modp2048", DH_MODP_2048, EXTRA_NONE);
+	ck_assert_int_eq(ike_process(&svc, &ini.in, &ini.out), 0);
+	ck_assert_int_eq(ike_process(&svc, &ini.in, &ini.out), 0);
+	assert_logged("ignoring request with ID 0, already processing");
+	ck_assert_uint_eq(sa_table_count(svc.sas), 1);
+	ck_assert_uint_eq(sa_table_count_half_open(svc.sas), 1);
+	pthread_mutex_unlock(&gate);
+	crypto_pool_wait_idle(&svc.crypto);
+	assert_logged("generating IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) "
+		      "N(NATD_D_IP) N(FRAG_SUP) N(CHDLESS_SUP) N(MULT_AUTH) ]");
+	parse_response(&ini, &msg);
+	assert_logged("received retransmit of request with ID 0, retransmitting response");
+	sa = initiator_keys(&ini, &msg, &keys);
+	ck_assert_ptr_nonnull(sa);
+	ck_assert(!sa->busy);
+	ck_assert_mem_eq(sa->keys.sk_ei, keys.sk_ei, keys.encr_key_len);
+	ck_assert_mem_eq(sa->keys.sk_pr, keys.sk_pr, keys.prf_len);
+	ck_assert_uint_eq(sa_table_count(svc.sas), 1);
+	crypto_pool_stop(&svc.crypto);
 	dh_free(ini.dh);
 }
 END_TEST
@@ -593,6 +640,7 @@ static Suite *ike_init_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ike_sa_init_and_keys);
+	tcase_add_test(tc, ike_sa_init_on_crypto_pool);
 	tcase_add_test(tc, fragmented_ike_auth_decrypts);
 	tcase_add_test(tc, invalid_ke_payload);
 	tcase_add_test(tc, no_proposal_chosen);
