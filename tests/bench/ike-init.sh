@@ -30,8 +30,9 @@
 # - The generator keeps at most BENCH_IKE_WINDOW (16) requests outstanding;
 #   an unanswered request counts as lost after 1 s and frees its slot.
 # - Both log at level 1 to a file, one write per line (charon flush_line).
-# - Threads: charon runs its default 16 worker threads; cygnet-ike answers
-#   IKE_SA_INIT on its one packet thread (it has no setting for more).
+# - Threads: charon runs its default 16 worker threads; cygnet-ike does
+#   IKE_SA_INIT's DH and key derivation on its crypto pool (default
+#   crypto_threads: one per online CPU).
 #   Both share the machine's cores with the generator; on a loaded
 #   machine the scheduler shares CPU per runnable thread, which favours
 #   charon's many threads further.
@@ -359,7 +360,7 @@ cpu_per_request() {
 echo "ike_sa_init: $rounds rounds per responder and group, $count requests each," \
 	"window $window, 8 source addresses x 16 ports; load average: $(cut -d' ' -f1-3 /proc/loadavg)," \
 	"$(nproc) CPUs"
-echo "  charon: ${charon_threads:-its default 16} worker threads; cygnet-ike: IKE_SA_INIT on its one packet thread"
+echo "  charon: ${charon_threads:-its default 16} worker threads; cygnet-ike: IKE_SA_INIT crypto on $(nproc) pool threads"
 echo "  charon defers g^ir and the key derivation to IKE_AUTH, cygnet-ike does both before answering"
 for group in $group_list; do
 	for _ in $(seq "$rounds"); do
