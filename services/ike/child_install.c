@@ -9,6 +9,7 @@
 #include "ike/keymat.h"
 #include "ike/prf.h"
 #include "ike/rekey_child.h"
+#include "ike/vip_route.h"
 #include "kernel.pb-c.h"
 #include "log.h"
 
@@ -103,6 +104,7 @@ int child_install(struct ike_service *svc, const struct ike_sa *sa,
 		child_uninstall(svc, sa, child);
 		return -1;
 	}
+	vip_route_install(svc, sa, child);
 	child->installed = sa_table_now();
 	return 0;
 }
@@ -128,8 +130,10 @@ static void del_sa(struct ike_service *svc, const struct sockaddr_storage *dst,
 void child_uninstall(struct ike_service *svc, const struct ike_sa *sa,
 		     struct child_sa *child)
 {
-	if (child->policies)
+	if (child->policies) {
 		policies(svc, sa, child, false);
+		vip_route_remove(svc, sa, child);
+	}
 	if (child->sa_out)
 		del_sa(svc, &sa->remote, child->spi_out);
 	/* Also a larval SA from ALLOC_SPI. */

@@ -46,6 +46,10 @@ const struct rpc_method kernel_methods[] = {
 	  &cygnet__vip_request__descriptor, methods_add_vip },
 	{ CYGNET__KERNEL_METHOD__KERNEL_DEL_VIP, "kernel.del_vip",
 	  &cygnet__vip_request__descriptor, methods_del_vip },
+	{ CYGNET__KERNEL_METHOD__KERNEL_ADD_ROUTE, "kernel.add_route",
+	  &cygnet__route_request__descriptor, methods_add_route },
+	{ CYGNET__KERNEL_METHOD__KERNEL_DEL_ROUTE, "kernel.del_route",
+	  &cygnet__route_request__descriptor, methods_del_route },
 };
 
 const size_t kernel_n_methods = sizeof(kernel_methods) /

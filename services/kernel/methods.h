@@ -47,5 +47,9 @@ void methods_add_vip(void *ctx, const ProtobufCMessage *msg,
 		     struct rpc_reply *reply);
 void methods_del_vip(void *ctx, const ProtobufCMessage *msg,
 		     struct rpc_reply *reply);
+void methods_add_route(void *ctx, const ProtobufCMessage *msg,
+		       struct rpc_reply *reply);
+void methods_del_route(void *ctx, const ProtobufCMessage *msg,
+		       struct rpc_reply *reply);
 
 #endif

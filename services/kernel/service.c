@@ -13,12 +13,16 @@
 
 #define REQID_MIN_DEFAULT 1
 #define REQID_MAX_DEFAULT 0x7fffffff
+#define ROUTING_TABLE_DEFAULT 220	/* charon's */
+#define ROUTING_PRIO_DEFAULT 220
 
 static const struct conf_schema kernel_schema[] = {
 	{ .name = "reqid_min" },
 	{ .name = "reqid_max" },
 	{ .name = "bypass_ports" },
 	{ .name = "flush_on_stop" },
+	{ .name = "routing_table" },
+	{ .name = "routing_table_prio" },
 	{ .include = conf_schema_service },
 	{ 0 },
 };
@@ -30,6 +34,8 @@ int kernel_service_init(struct kernel_service *svc)
 		return -1;
 	svc->cfg.owner.reqid_min = REQID_MIN_DEFAULT;
 	svc->cfg.owner.reqid_max = REQID_MAX_DEFAULT;
+	svc->cfg.routing_table = ROUTING_TABLE_DEFAULT;
+	svc->cfg.routing_table_prio = ROUTING_PRIO_DEFAULT;
 	return 0;
 }
 
@@ -113,6 +119,25 @@ static int read_ports(const struct conf_section *sec, struct owner *o,
 	return rc;
 }
 
+static int read_routing(const struct conf_section *sec,
+			struct kernel_config *cfg, char *err, size_t errlen)
+{
+	long table, prio;
+
+	if (conf_get_int(sec, "routing_table", ROUTING_TABLE_DEFAULT,
+			 &table) < 0 ||
+	    conf_get_int(sec, "routing_table_prio", ROUTING_PRIO_DEFAULT,
+			 &prio) < 0 ||
+	    table < 1 || table > 0xfffffffeL || prio < 0 ||
+	    prio > 0xffffffffL) {
+		snprintf(err, errlen, "invalid routing_table/routing_table_prio");
+		return -1;
+	}
+	cfg->routing_table = (uint32_t)table;
+	cfg->routing_table_prio = (uint32_t)prio;
+	return 0;
+}
+
 int kernel_service_configure(void *ctx, const struct conf *conf, bool reload,
 			     char *err, size_t errlen)
 {
@@ -124,6 +149,7 @@ int kernel_service_configure(void *ctx, const struct conf *conf, bool reload,
 	settings_warn_unknown(conf, "kernel", kernel_schema);
 	if (read_reqids(sec, &cfg.owner, err, errlen) < 0 ||
 	    read_ports(sec, &cfg.owner, err, errlen) < 0 ||
+	    read_routing(sec, &cfg, err, errlen) < 0 ||
 	    conf_get_bool(sec, "flush_on_stop", false, &cfg.flush_on_stop) < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "invalid flush_on_stop");

@@ -33,6 +33,8 @@
 struct kernel_config {
 	struct owner owner;
 	bool flush_on_stop;	/* remove owned SAs and policies on stop */
+	uint32_t routing_table;	/* source routes for our virtual IPs */
+	uint32_t routing_table_prio;	/* of the rule looking it up */
 };
 
 enum kernel_op {

@@ -1,6 +1,7 @@
 /* Virtual IP addresses on interfaces over a NETLINK_ROUTE socket opened
  * per request (VIPs change once per IKE_SA, not per packet). */
 #include "kernel/vip.h"
+#include "kernel/rtnl.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -9,11 +10,8 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 
 #define VIP_MSG_MAX 256
 
@@ -89,45 +87,6 @@ unsigned int vip_ifindex_of(const uint8_t *local, size_t len)
 	return index;
 }
 
-/* The errno of the ack to seq, 0 for success, ETIMEDOUT without one. */
-static int read_ack(struct mnl_socket *s, uint32_t seq, unsigned int portid)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t n = mnl_socket_recvfrom(s, buf, sizeof(buf));
-
-	if (n < 0)
-		return errno == EAGAIN ? ETIMEDOUT : errno;
-	if (mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) < 0)
-		return errno;
-	return 0;
-}
-
-static int request(struct nlmsghdr *nlh)
-{
-	struct timeval timeout = { .tv_sec = 2 };
-	struct mnl_socket *s = mnl_socket_open(NETLINK_ROUTE);
-	unsigned int portid;
-	int rc;
-
-	if (!s)
-		return errno;
-	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVTIMEO,
-		       &timeout, sizeof(timeout)) < 0) {
-		rc = errno;
-		mnl_socket_close(s);
-		return rc;
-	}
-	portid = mnl_socket_get_portid(s);
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0)
-		rc = errno;
-	else
-		rc = read_ack(s, nlh->nlmsg_seq, portid);
-	mnl_socket_close(s);
-	return rc;
-}
-
 int vip_apply(uint16_t type, const struct knl_vip *vip, char *err,
 	      size_t errlen)
 {
@@ -139,12 +98,10 @@ int vip_apply(uint16_t type, const struct knl_vip *vip, char *err,
 		snprintf(err, errlen, "bad virtual IP request");
 		return -1;
 	}
-	rc = request(nlh);
+	rc = rtnl_request(nlh, NULL, NULL);
 	if (rc == 0 || (type == RTM_NEWADDR && rc == EEXIST) ||
 	    (type == RTM_DELADDR && rc == EADDRNOTAVAIL))
 		return 0;
-	snprintf(err, errlen, "%s (errno %d %s)",
-		 rc == EPERM ? "not permitted (CAP_NET_ADMIN required)"
-			     : strerror(rc), rc, strerrorname_np(rc));
+	rtnl_describe(rc, err, errlen);
 	return -1;
 }
