@@ -61,6 +61,22 @@ static void text_of(const struct knl_route *r, const uint8_t *addr,
 		  INET6_ADDRSTRLEN);
 }
 
+/* Needs no route to the peer: its interface may be gone by now. */
+static void delete_route(const struct knl_route *r, const char *dst,
+			 const char *src, struct rpc_reply *reply)
+{
+	char err[256];
+
+	if (route_apply(RTM_DELROUTE, r, 0, err, sizeof(err)) < 0) {
+		DBG1(LOG_KNL, "removing route %s/%u src %s failed: %s", dst,
+		     r->prefixlen, src, err);
+		rpc_reply_error(reply, FAILED, "removing route %s/%u src %s "
+				"failed: %s", dst, r->prefixlen, src, err);
+		return;
+	}
+	methods_reply_empty(reply);
+}
+
 static void apply(void *ctx, const ProtobufCMessage *msg,
 		  struct rpc_reply *reply, uint16_t type)
 {
@@ -80,6 +96,10 @@ static void apply(void *ctx, const ProtobufCMessage *msg,
 	pthread_mutex_unlock(&svc->lock);
 	text_of(&r, r.dst, dst);
 	text_of(&r, r.src, src);
+	if (type == RTM_DELROUTE) {
+		delete_route(&r, dst, src, reply);
+		return;
+	}
 	if (route_lookup(peer, r.len, &r.via, err, sizeof(err)) < 0) {
 		DBG1(LOG_KNL, "unable to install source route for %s", src);
 		rpc_reply_error(reply, FAILED, "route to the peer of %s/%u: %s",
@@ -89,17 +109,12 @@ static void apply(void *ctx, const ProtobufCMessage *msg,
 	if (r.via.has_gateway)
 		text_of(&r, r.via.gateway, gw);
 	if_indextoname(r.via.ifindex, dev);
-	if (type == RTM_NEWROUTE)
-		DBG2(LOG_KNL, "installing route: %s/%u via %s src %s dev %s",
-		     dst, r.prefixlen, gw, src, dev);
-	if (route_apply(type, &r, prio, err, sizeof(err)) < 0) {
-		if (type == RTM_NEWROUTE)
-			DBG1(LOG_KNL, "unable to install source route for %s",
-			     src);
-		rpc_reply_error(reply, FAILED, "%s route %s/%u src %s "
-				"failed: %s", type == RTM_NEWROUTE ?
-				"adding" : "removing", dst, r.prefixlen, src,
-				err);
+	DBG2(LOG_KNL, "installing route: %s/%u via %s src %s dev %s", dst,
+	     r.prefixlen, gw, src, dev);
+	if (route_apply(RTM_NEWROUTE, &r, prio, err, sizeof(err)) < 0) {
+		DBG1(LOG_KNL, "unable to install source route for %s", src);
+		rpc_reply_error(reply, FAILED, "adding route %s/%u src %s "
+				"failed: %s", dst, r.prefixlen, src, err);
 		return;
 	}
 	methods_reply_empty(reply);

@@ -48,14 +48,16 @@ struct nlmsghdr *route_build(void *buf, size_t size, uint16_t type,
 {
 	size_t need = header_space(sizeof(struct rtmsg)) +
 		      (r->via.has_gateway ? 3 : 2) * attr_space(r->len) +
-		      2 * attr_space(sizeof(uint32_t));
+		      (r->via.ifindex ? 2 : 1) * attr_space(sizeof(uint32_t));
 	uint16_t flags = NLM_F_ACK;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
+	/* Deleting needs no next hop: table, destination and source say
+	 * which route. */
 	if ((r->len != 4 && r->len != 16) || r->prefixlen > r->len * 8 ||
-	    !r->via.ifindex || !r->table || !buf || size < need ||
-	    (type != RTM_NEWROUTE && type != RTM_DELROUTE))
+	    (type == RTM_NEWROUTE && !r->via.ifindex) || !r->table || !buf ||
+	    size < need || (type != RTM_NEWROUTE && type != RTM_DELROUTE))
 		return NULL;
 	if (type == RTM_NEWROUTE)
 		flags |= NLM_F_CREATE | NLM_F_EXCL;
@@ -71,7 +73,8 @@ struct nlmsghdr *route_build(void *buf, size_t size, uint16_t type,
 	mnl_attr_put(nlh, RTA_PREFSRC, r->len, r->src);
 	if (r->via.has_gateway)
 		mnl_attr_put(nlh, RTA_GATEWAY, r->len, r->via.gateway);
-	mnl_attr_put_u32(nlh, RTA_OIF, r->via.ifindex);
+	if (r->via.ifindex)
+		mnl_attr_put_u32(nlh, RTA_OIF, r->via.ifindex);
 	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
 	return nlh;
 }

@@ -28,7 +28,8 @@ struct knl_route {
 };
 
 /* RTM_NEWROUTE (create, keep an existing one) or RTM_DELROUTE for r in
- * buf[0..size); NULL when it does not fit or r is malformed. */
+ * buf[0..size); NULL when it does not fit or r is malformed.  A route to
+ * delete may come without next hop (r->via zero). */
 struct nlmsghdr *route_build(void *buf, size_t size, uint16_t type,
 			     const struct knl_route *r);
 

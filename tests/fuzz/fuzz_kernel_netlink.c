@@ -1,9 +1,11 @@
 /* libFuzzer target for everything cygnet-kernel decodes from the kernel:
- * SA and policy dump entries, EXPIRE and ACQUIRE events.  The input is a
+ * SA and policy dump entries, EXPIRE and ACQUIRE events, the route
+ * answer of a next-hop lookup (both families).  The input is a
  * netlink datagram; each message is decoded as what its type says, and
  * additionally forced through every decoder under every XFRM type so
  * that all length checks see every shape. */
 #include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "kernel/monitor.h"
 #include "kernel/netlink.h"
 #include "kernel/parse.h"
+#include "kernel/route.h"
 
 static void on_expire(void *arg, const struct knl_expire *ev)
 {
@@ -35,6 +38,7 @@ static void decode_all(struct nlmsghdr *nlh)
 	struct knl_policy pol;
 	struct knl_expire exp;
 	struct knl_acquire acq;
+	struct knl_next_hop hop;
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		nlh->nlmsg_type = types[i];
@@ -43,6 +47,9 @@ static void decode_all(struct nlmsghdr *nlh)
 		parse_expire(nlh, &exp);
 		parse_acquire(nlh, &acq);
 	}
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	route_parse_next_hop(nlh, 4, &hop);
+	route_parse_next_hop(nlh, 16, &hop);
 	nlh->nlmsg_type = orig;
 }
 

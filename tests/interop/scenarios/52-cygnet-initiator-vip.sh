@@ -8,7 +8,9 @@
 # restored IKE_SA; after --terminate the addresses are gone.
 # On a kernel without ESP Cygnet's kernel service refuses the SAs (the VIPs
 # are still installed, as charon installs them with the IKE_SA); with
-# kernel ESP (VM) a ping from the VIP reaches strongSwan through ESP.
+# kernel ESP (VM) the CHILD_SA's source route (table 220) is listed, a
+# plain ping and one from the VIP reach strongSwan through ESP, and the
+# route is gone after --terminate.
 . "$CYG_TOP/tests/interop/lib.sh"
 cyg_begin
 
@@ -98,8 +100,15 @@ if [ "$CYG_ESP" = kernel ]; then
 	cyg_assert_log child-established "$ike_log" \
 		"CHILD_SA sw{1} established with SPIs" \
 		"TS $vip4/32 $vip6/128 === $CYG_CLIENT_ADDR/32"
-	cyg_check ping-from-vip cyg_in gw ping -c 2 -i 0.2 -W 3 -I "$vip4" "$CYG_CLIENT_ADDR"
+	# The source route (table 220, rule priority 220, as charon's) makes
+	# a plain ping leave from the VIP: the first ESP traffic is its own.
+	cyg_in gw ip route show table 220 >"$CYG_LOGS/routes-up.txt" 2>&1
+	cyg_in gw ip rule >>"$CYG_LOGS/routes-up.txt" 2>&1
+	cyg_check source-route grep -qE "^$CYG_CLIENT_ADDR dev cyg-cli .*src $vip4( |\$)" "$CYG_LOGS/routes-up.txt"
+	cyg_check routing-rule grep -qE "^220:[[:space:]]+from all lookup 220" "$CYG_LOGS/routes-up.txt"
+	cyg_check ping-plain cyg_in gw ping -c 2 -i 0.2 -W 3 "$CYG_CLIENT_ADDR"
 	cyg_assert_esp_traffic esp-traffic client
+	cyg_check ping-from-vip cyg_in gw ping -c 2 -i 0.2 -W 3 -I "$vip4" "$CYG_CLIENT_ADDR"
 else
 	cyg_assert_log child-refused "$ike_log" \
 		"ESP not supported by this kernel" \
@@ -140,6 +149,10 @@ else
 	cyg_pass vip-removed
 fi
 cyg_check own-address-kept grep -q "inet $CYG_GW_ADDR/24" "$CYG_LOGS/addr-down.txt"
+if [ "$CYG_ESP" = kernel ]; then
+	cyg_in gw ip route show table 220 >"$CYG_LOGS/routes-down.txt" 2>&1
+	cyg_check source-route-removed sh -c "! grep -q 'src $vip4' '$CYG_LOGS/routes-down.txt'"
+fi
 
 cyg_stop_cygnet
 cyg_end

@@ -39,6 +39,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(svc.cfg.owner.bypass_ports[0], 500);
 	ck_assert_uint_eq(svc.cfg.owner.bypass_ports[1], 4500);
 	ck_assert_int_eq(svc.cfg.flush_on_stop, 0);
+	ck_assert_uint_eq(svc.cfg.routing_table, 220);
+	ck_assert_uint_eq(svc.cfg.routing_table_prio, 220);
 }
 END_TEST
 
@@ -47,12 +49,16 @@ START_TEST(all_keys)
 	ck_assert_int_eq(configure("cygnet { kernel {\n"
 				   "  reqid_min = 1000\n  reqid_max = 1999\n"
 				   "  bypass_ports = 500, 4500, 4501\n"
-				   "  flush_on_stop = yes\n} }\n", false), 0);
+				   "  flush_on_stop = yes\n"
+				   "  routing_table = 1000\n"
+				   "  routing_table_prio = 100\n} }\n", false), 0);
 	ck_assert_uint_eq(svc.cfg.owner.reqid_min, 1000);
 	ck_assert_uint_eq(svc.cfg.owner.reqid_max, 1999);
 	ck_assert_uint_eq(svc.cfg.owner.n_bypass, 3);
 	ck_assert_uint_eq(svc.cfg.owner.bypass_ports[2], 4501);
 	ck_assert_int_eq(svc.cfg.flush_on_stop, 1);
+	ck_assert_uint_eq(svc.cfg.routing_table, 1000);
+	ck_assert_uint_eq(svc.cfg.routing_table_prio, 100);
 }
 END_TEST
 
@@ -69,8 +75,12 @@ START_TEST(bad_values_keep_old_settings)
 	ck_assert_str_eq(err, "bypass port '70000' invalid");
 	ck_assert_int_eq(configure("cygnet { kernel { reqid_min = 0 } }",
 				   true), -1);
+	ck_assert_int_eq(configure("cygnet { kernel { routing_table = 0 } }",
+				   true), -1);
+	ck_assert_str_eq(err, "invalid routing_table/routing_table_prio");
 	ck_assert_uint_eq(svc.cfg.owner.reqid_min, 5);
 	ck_assert_uint_eq(svc.cfg.owner.reqid_max, 9);
+	ck_assert_uint_eq(svc.cfg.routing_table, 220);
 }
 END_TEST
 

@@ -89,6 +89,10 @@ START_TEST(route_bounds_checked)
 	bad = via_gw;
 	bad.via.ifindex = 0;
 	ck_assert_ptr_null(route_build(buf, sizeof(buf), RTM_NEWROUTE, &bad));
+	/* Deleting needs no next hop: no RTA_OIF then. */
+	bad.via.has_gateway = false;
+	ck_assert_ptr_nonnull(route_build(buf, 16 + 12 + 3 * 8, RTM_DELROUTE,
+					  &bad));
 	bad = via_gw;
 	bad.table = 0;
 	ck_assert_ptr_null(route_build(buf, sizeof(buf), RTM_NEWROUTE, &bad));
@@ -310,6 +314,11 @@ START_TEST(bad_route_requests_answered)
 	ck_assert_int_eq(res.status, CYGNET__RPC_STATUS__RPC_FAILED);
 	ck_assert_msg(strstr(res.error, "route to the peer of 203.0.113.0/24"),
 		      "%s", res.error);
+	ck_assert(!shows(TABLE4, "203\\.0\\.113"));
+	/* Removing does not need the peer reachable any more. */
+	ck_assert_int_eq(route_call(ADD, net4, 24, vip4, peer4, 4).status, OK);
+	ck_assert_int_eq(route_call(DEL, net4, 24, vip4, nowhere, 4).status,
+			 OK);
 	ck_assert(!shows(TABLE4, "203\\.0\\.113"));
 	stop();
 }
