@@ -10,6 +10,7 @@
 #include "kernel.pb-c.h"
 #include "kernel/route.h"
 #include "kernel/service.h"
+#include "knl_rpc_util.h"
 #include "knl_test_util.h"
 #include "rpc.h"
 
@@ -184,13 +185,11 @@ START_TEST(malformed_answers_refused)
 END_TEST
 
 static struct kernel_service svc;
-static struct rpc_server *server;
-static struct rpc_client *client;
+static struct knl_rpc rpc;
 
 static void start(void)
 {
 	struct nl_error nerr;
-	char url[128], err[256];
 
 	enter_netns();
 	ck_assert_int_eq(system(
@@ -204,19 +203,12 @@ static void start(void)
 	ck_assert_int_eq(kernel_service_init(&svc), 0);
 	svc.nl = nl_open(0, &nerr);
 	ck_assert_msg(svc.nl != NULL, "%s", nerr.text);
-	snprintf(url, sizeof(url), "ipc:///tmp/cyg-kroute-%d.rpc", getpid());
-	server = rpc_server_start(url, NULL, kernel_methods, kernel_n_methods,
-				  &svc, 1, err, sizeof(err));
-	ck_assert_msg(server != NULL, "%s", err);
-	client = rpc_client_open(url, NULL, err, sizeof(err));
-	ck_assert_msg(client != NULL, "%s", err);
+	knl_rpc_start(&rpc, &svc, "kroute", 1);
 }
 
 static void stop(void)
 {
-	rpc_client_close(client);
-	rpc_server_stop(server);
-	kernel_service_cleanup(&svc);
+	knl_rpc_stop(&rpc, &svc);
 }
 
 static uint8_t net4[4] = { 203, 0, 113, 0 };
@@ -241,7 +233,7 @@ static struct rpc_result route_call(uint32_t method, uint8_t *dst,
 	req.prefixlen = prefixlen;
 	req.src = &s;
 	req.peer = &p;
-	rpc_call(client, method, &req.base, &cygnet__empty__descriptor, 5000,
+	rpc_call(rpc.client, method, &req.base, &cygnet__empty__descriptor, 5000,
 		 &res);
 	protobuf_c_message_free_unpacked(res.reply, NULL);
 	res.reply = NULL;

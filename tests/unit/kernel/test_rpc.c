@@ -5,18 +5,16 @@
 
 #include "kernel.pb-c.h"
 #include "kernel/service.h"
+#include "knl_rpc_util.h"
 #include "knl_test_util.h"
 #include "rpc.h"
 
 static struct kernel_service svc;
-static struct rpc_server *server;
-static struct rpc_client *client;
-static char url[128];
+static struct knl_rpc rpc;
 
 static void start(bool with_netlink)
 {
 	struct nl_error nerr;
-	char err[256];
 
 	enter_netns();
 	ck_assert_int_eq(kernel_service_init(&svc), 0);
@@ -29,19 +27,12 @@ static void start(bool with_netlink)
 		snprintf(svc.degraded, sizeof(svc.degraded),
 			 "XFRM tables: not permitted");
 	}
-	snprintf(url, sizeof(url), "ipc:///tmp/cyg-ktest-%d.rpc", getpid());
-	server = rpc_server_start(url, NULL, kernel_methods, kernel_n_methods,
-				  &svc, 2, err, sizeof(err));
-	ck_assert_msg(server != NULL, "%s", err);
-	client = rpc_client_open(url, NULL, err, sizeof(err));
-	ck_assert_msg(client != NULL, "%s", err);
+	knl_rpc_start(&rpc, &svc, "ktest", 2);
 }
 
 static void stop(void)
 {
-	rpc_client_close(client);
-	rpc_server_stop(server);
-	kernel_service_cleanup(&svc);
+	knl_rpc_stop(&rpc, &svc);
 }
 
 static struct rpc_result call(uint32_t method, const ProtobufCMessage *req,
@@ -49,7 +40,7 @@ static struct rpc_result call(uint32_t method, const ProtobufCMessage *req,
 {
 	struct rpc_result res;
 
-	rpc_call(client, method, req, reply_type, 5000, &res);
+	rpc_call(rpc.client, method, req, reply_type, 5000, &res);
 	return res;
 }
 
