@@ -467,8 +467,9 @@ cyg_eap_start() {
 CYG_SW_PEER_ID="C=CH, O=Cygnet Test, CN=pc1.example.org"
 CYG_SW_INNER_NET=203.0.113.0/24
 
-# cyg_sw_initiator_conf IKE_PROPOSALS ESP_PROPOSALS [CHILD_SETTINGS]: the
-# connections { } text of Cygnet's `sw` (DPD every 2 s).
+# cyg_sw_initiator_conf IKE_PROPOSALS ESP_PROPOSALS [CHILD_SETTINGS
+# [CONN_SETTINGS [LOCAL_TS]]]: the connections { } text of Cygnet's `sw`
+# (DPD every 2 s; LOCAL_TS defaults to the inner network).
 cyg_sw_initiator_conf() {
 	cat <<EOF
 connections {
@@ -478,6 +479,7 @@ connections {
 		remote_addrs = $CYG_CLIENT_ADDR
 		proposals = $1
 		dpd_delay = 2s
+		${4:-}
 		local {
 			auth = pubkey
 			certs = vpn.example.org.pem
@@ -490,7 +492,7 @@ connections {
 		}
 		children {
 			sw {
-				local_ts = $CYG_SW_INNER_NET
+				local_ts = ${5:-$CYG_SW_INNER_NET}
 				esp_proposals = $2
 				${3:-}
 			}

@@ -20,35 +20,9 @@ peer_id=$CYG_SW_PEER_ID
 vip4=198.51.100.1
 vip6=2001:db8:64::1
 
-cyg_cygnet_setup "$(cat <<EOF
-connections {
-	sw {
-		version = 2
-		local_addrs = $CYG_GW_ADDR
-		remote_addrs = $CYG_CLIENT_ADDR
-		proposals = aes256-sha256-modp2048
-		vips = 0.0.0.0, ::
-		local {
-			auth = pubkey
-			certs = vpn.example.org.pem
-			id = vpn.example.org
-		}
-		remote {
-			auth = pubkey
-			id = $peer_id
-			cacerts = ca.pem
-		}
-		children {
-			sw {
-				local_ts = dynamic
-				remote_ts = dynamic
-				esp_proposals = aes256-sha1
-			}
-		}
-	}
-}
-EOF
-)"
+# Our virtual IPs are the dynamic local selector.
+cyg_cygnet_setup "$(cyg_sw_initiator_conf aes256-sha256-modp2048 aes256-sha1 \
+	"remote_ts = dynamic" "vips = 0.0.0.0, ::" dynamic)"
 
 cyg_sw_responder_setup dynamic "pools = v4, v6" "$(cat <<EOF
 pools {
