@@ -3,12 +3,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "errbuf.h"
 #include "ike/message.h"
 #include "ike/socket.h"
 #include "ike_state.pb-c.h"
@@ -226,19 +226,6 @@ uint8_t *ike_state_pack(const struct ike_sa *sa, size_t *len)
 
 /* ---- unpacking: every length and count checked before it is used ---- */
 
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static time_t monotonic_time(int64_t unix_seconds)
 {
 	time_t t;
@@ -257,7 +244,7 @@ static int copy_string(char *dst, size_t size, const char *src,
 	if (!src)
 		src = "";
 	if (strlen(src) >= size)
-		return fail(why, whylen, "%s too long", what);
+		return errbuf_fail(why, whylen, "%s too long", what);
 	memcpy(dst, src, strlen(src) + 1);
 	return 0;
 }
@@ -267,7 +254,7 @@ static int copy_bytes(uint8_t *dst, size_t size, size_t *out_len,
 		      size_t whylen)
 {
 	if (src.len > size)
-		return fail(why, whylen, "%s of %zu octets", what, src.len);
+		return errbuf_fail(why, whylen, "%s of %zu octets", what, src.len);
 	if (src.len)
 		memcpy(dst, src.data, src.len);
 	if (out_len)
@@ -279,7 +266,7 @@ static int copy_exact(uint8_t *dst, size_t size, ProtobufCBinaryData src,
 		      size_t want, const char *what, char *why, size_t whylen)
 {
 	if (src.len != want)
-		return fail(why, whylen, "%s of %zu octets, expected %zu",
+		return errbuf_fail(why, whylen, "%s of %zu octets, expected %zu",
 			    what, src.len, want);
 	return copy_bytes(dst, size, NULL, src, what, why, whylen);
 }
@@ -292,7 +279,7 @@ static int unpack_address(const Cygnet__Address *a, struct sockaddr_storage *ss,
 
 	memset(ss, 0, sizeof(*ss));
 	if (!a || a->port == 0 || a->port > 65535)
-		return fail(why, whylen, "%s address missing or without port", what);
+		return errbuf_fail(why, whylen, "%s address missing or without port", what);
 	if (a->ip.len == 4) {
 		in->sin_family = AF_INET;
 		in->sin_port = htons((uint16_t)a->port);
@@ -302,7 +289,7 @@ static int unpack_address(const Cygnet__Address *a, struct sockaddr_storage *ss,
 		in6->sin6_port = htons((uint16_t)a->port);
 		memcpy(&in6->sin6_addr, a->ip.data, 16);
 	} else {
-		return fail(why, whylen, "%s address of %zu octets", what, a->ip.len);
+		return errbuf_fail(why, whylen, "%s address of %zu octets", what, a->ip.len);
 	}
 	return 0;
 }
@@ -314,10 +301,10 @@ static int unpack_proposal(const Cygnet__IkeProposalState *m,
 
 	memset(p, 0, sizeof(*p));
 	if (!m)
-		return fail(why, whylen, "proposal missing");
+		return errbuf_fail(why, whylen, "proposal missing");
 	if (m->number > 255 || m->protocol > 255 ||
 	    m->n_transforms > PROPOSAL_MAX_TRANSFORMS)
-		return fail(why, whylen, "proposal out of range");
+		return errbuf_fail(why, whylen, "proposal out of range");
 	if (copy_bytes(p->spi, sizeof(p->spi), &spi_size, m->spi,
 		       "proposal SPI", why, whylen) < 0)
 		return -1;
@@ -328,7 +315,7 @@ static int unpack_proposal(const Cygnet__IkeProposalState *m,
 		const Cygnet__Transform *t = m->transforms[i];
 
 		if (t->type > 255 || t->id > 65535 || t->key_length > 65535)
-			return fail(why, whylen, "transform out of range");
+			return errbuf_fail(why, whylen, "transform out of range");
 		p->transforms[i] = (struct transform){
 			(uint8_t)t->type, (uint16_t)t->id, (uint16_t)t->key_length
 		};
@@ -341,12 +328,12 @@ static int unpack_keys(const Cygnet__IkeKeysState *m, struct ike_keys *k,
 		       char *why, size_t whylen)
 {
 	if (!m)
-		return fail(why, whylen, "keys missing");
+		return errbuf_fail(why, whylen, "keys missing");
 	if (m->prf > 65535 || m->integ > 65535 || m->encr > 65535 ||
 	    m->encr_bits > 65535 || m->prf_len > PRF_MAX_LEN ||
 	    m->integ_key_len > PRF_MAX_LEN ||
 	    m->encr_key_len > KEYMAT_MAX_ENCR)
-		return fail(why, whylen, "keys out of range");
+		return errbuf_fail(why, whylen, "keys out of range");
 	k->prf = (uint16_t)m->prf;
 	k->integ = (uint16_t)m->integ;
 	k->encr = (uint16_t)m->encr;
@@ -369,7 +356,7 @@ static int unts_to_pb(Cygnet__TrafficSelector **in, size_t n, struct ts *out,
 		     size_t *count, char *why, size_t whylen)
 {
 	if (n > CHILD_TS_MAX)
-		return fail(why, whylen, "%zu traffic selectors", n);
+		return errbuf_fail(why, whylen, "%zu traffic selectors", n);
 	for (size_t i = 0; i < n; i++) {
 		const Cygnet__TrafficSelector *t = in[i];
 		size_t len = t->start_addr.len;
@@ -377,7 +364,7 @@ static int unts_to_pb(Cygnet__TrafficSelector **in, size_t n, struct ts *out,
 		if ((len != 4 && len != 16) || t->end_addr.len != len ||
 		    t->ip_protocol > 255 || t->start_port > 65535 ||
 		    t->end_port > 65535)
-			return fail(why, whylen, "traffic selector out of range");
+			return errbuf_fail(why, whylen, "traffic selector out of range");
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].type = len == 4 ? TS_IPV4_ADDR_RANGE : TS_IPV6_ADDR_RANGE;
 		out[i].protocol = (uint8_t)t->ip_protocol;
@@ -433,7 +420,7 @@ static int unpack_vip(const Cygnet__VirtualIpState *m, struct ike_sa_vip *v,
 		       "virtual IP", why, whylen) < 0)
 		return -1;
 	if (len != 4 && len != 16)
-		return fail(why, whylen, "virtual IP of %zu octets", len);
+		return errbuf_fail(why, whylen, "virtual IP of %zu octets", len);
 	v->addr_len = (uint8_t)len;
 	return 0;
 }
@@ -444,11 +431,11 @@ static int unpack_response(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 	size_t total = 0, offset = 0;
 
 	if (m->n_last_response > FRAGMENTS_MAX_DEFAULT)
-		return fail(why, whylen, "%zu response packets", m->n_last_response);
+		return errbuf_fail(why, whylen, "%zu response packets", m->n_last_response);
 	for (size_t i = 0; i < m->n_last_response; i++) {
 		if (m->last_response[i].len == 0 ||
 		    m->last_response[i].len > MESSAGE_MAX_LEN)
-			return fail(why, whylen, "response packet of %zu octets",
+			return errbuf_fail(why, whylen, "response packet of %zu octets",
 				    m->last_response[i].len);
 		total += m->last_response[i].len;
 	}
@@ -456,7 +443,7 @@ static int unpack_response(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 		return 0;
 	sa->last_response = malloc(total);
 	if (!sa->last_response)
-		return fail(why, whylen, "out of memory");
+		return errbuf_fail(why, whylen, "out of memory");
 	for (size_t i = 0; i < m->n_last_response; i++) {
 		memcpy(sa->last_response + offset, m->last_response[i].data,
 		       m->last_response[i].len);
@@ -473,7 +460,7 @@ static int unpack_lists(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 {
 	if (m->n_vips > IKE_SA_MAX_VIPS || m->n_own_vips > IKE_SA_MAX_VIPS ||
 	    m->n_children > CHILD_SA_MAX)
-		return fail(why, whylen, "%zu virtual IPs, %zu of ours, %zu "
+		return errbuf_fail(why, whylen, "%zu virtual IPs, %zu of ours, %zu "
 			    "CHILD_SAs", m->n_vips, m->n_own_vips,
 			    m->n_children);
 	for (size_t i = 0; i < m->n_vips; i++)
@@ -496,15 +483,15 @@ static int unpack_sa(const Cygnet__IkeSaState *m, struct ike_sa *sa,
 		     char *why, size_t whylen)
 {
 	if (m->version != IKE_STATE_VERSION)
-		return fail(why, whylen, "version %u, we know %u", m->version,
+		return errbuf_fail(why, whylen, "version %u, we know %u", m->version,
 			    IKE_STATE_VERSION);
 	if (m->spi_i == 0 || m->spi_r == 0)
-		return fail(why, whylen, "SPI missing");
+		return errbuf_fail(why, whylen, "SPI missing");
 	if (m->fragmentation > FRAG_FORCE)
-		return fail(why, whylen, "fragmentation %u", m->fragmentation);
+		return errbuf_fail(why, whylen, "fragmentation %u", m->fragmentation);
 	if (m->dpd_action < ACTION_NONE || m->dpd_action > ACTION_RESTART ||
 	    m->dpd_delay < 0)
-		return fail(why, whylen, "DPD settings out of range");
+		return errbuf_fail(why, whylen, "DPD settings out of range");
 	if (copy_string(sa->conn, sizeof(sa->conn), m->conn, "connection name",
 			why, whylen) < 0 ||
 	    copy_string(sa->local_id, sizeof(sa->local_id), m->local_id,
@@ -550,7 +537,7 @@ int ike_state_unpack(const uint8_t *buf, size_t len, struct ike_sa *out,
 	int rc;
 
 	if (!m)
-		return fail(why, whylen, "not an IkeSaState record");
+		return errbuf_fail(why, whylen, "not an IkeSaState record");
 	rc = unpack_sa(m, out, why, whylen);
 	for (size_t i = 0; i < m->n_children; i++)
 		OPENSSL_cleanse(m->children[i]->keymat.data,

@@ -1,39 +1,26 @@
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "convert.h"
+#include "errbuf.h"
 #include "selector.h"
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int convert_addr(const Cygnet__Address *in, struct knl_addr *out,
 		 const char *what, char *why, size_t len)
 {
 	memset(out, 0, sizeof(*out));
 	if (!in)
-		return fail(why, len, "%s address missing", what);
+		return errbuf_fail(why, len, "%s address missing", what);
 	if (in->ip.len == 4)
 		out->family = AF_INET;
 	else if (in->ip.len == 16)
 		out->family = AF_INET6;
 	else
-		return fail(why, len, "%s address has %zu bytes (4 or 16)",
+		return errbuf_fail(why, len, "%s address has %zu bytes (4 or 16)",
 			    what, in->ip.len);
 	if (in->port > 0xffff)
-		return fail(why, len, "%s port %u out of range", what,
+		return errbuf_fail(why, len, "%s port %u out of range", what,
 			    in->port);
 	memcpy(out->ip, in->ip.data, in->ip.len);
 	out->port = (uint16_t)in->port;
@@ -48,16 +35,16 @@ int convert_ts(const Cygnet__TrafficSelector *in, struct knl_ts *out,
 	memset(out, 0, sizeof(*out));
 	alen = in->start_addr.len;
 	if ((alen != 4 && alen != 16) || in->end_addr.len != alen)
-		return fail(why, len, "traffic selector addresses have %zu "
+		return errbuf_fail(why, len, "traffic selector addresses have %zu "
 			    "and %zu bytes (4 or 16 each)", in->start_addr.len,
 			    in->end_addr.len);
 	if (in->ip_protocol > 255 || in->start_port > 0xffff ||
 	    in->end_port > 0xffff || in->start_port > in->end_port)
-		return fail(why, len, "traffic selector protocol %u ports "
+		return errbuf_fail(why, len, "traffic selector protocol %u ports "
 			    "%u-%u invalid", in->ip_protocol, in->start_port,
 			    in->end_port);
 	if (memcmp(in->start_addr.data, in->end_addr.data, alen) > 0)
-		return fail(why, len, "traffic selector range ends before "
+		return errbuf_fail(why, len, "traffic selector range ends before "
 			    "it starts");
 	out->family = alen == 4 ? AF_INET : AF_INET6;
 	out->proto = (uint8_t)in->ip_protocol;
@@ -77,7 +64,7 @@ static void convert_mark(const Cygnet__Mark *in, struct knl_mark *out)
 static int convert_proto(uint32_t in, uint8_t *out, char *why, size_t len)
 {
 	if (in != 0 && in != IPPROTO_ESP)
-		return fail(why, len, "protocol %u not supported (ESP only)",
+		return errbuf_fail(why, len, "protocol %u not supported (ESP only)",
 			    in);
 	*out = IPPROTO_ESP;
 	return 0;
@@ -87,7 +74,7 @@ static int check_reqid(uint32_t reqid, const struct owner *o, char *why,
 		       size_t len)
 {
 	if (!owner_reqid(o, reqid))
-		return fail(why, len, "reqid %u outside the configured range "
+		return errbuf_fail(why, len, "reqid %u outside the configured range "
 			    "%u-%u", reqid, o->reqid_min, o->reqid_max);
 	return 0;
 }
@@ -108,7 +95,7 @@ static int check_families(const struct knl_addr *a, const struct knl_addr *b,
 			  char *why, size_t len)
 {
 	if (a->family != b->family)
-		return fail(why, len, "source and destination addresses of "
+		return errbuf_fail(why, len, "source and destination addresses of "
 			    "different families");
 	return 0;
 }
@@ -128,7 +115,7 @@ int convert_spi_request(const Cygnet__AllocSpiRequest *in,
 	out->min = in->spi_min ? in->spi_min : SPI_MIN_DEFAULT;
 	out->max = in->spi_max ? in->spi_max : SPI_MAX_DEFAULT;
 	if (out->min > out->max || out->min < 0x100)
-		return fail(why, len, "SPI range %08x-%08x invalid", out->min,
+		return errbuf_fail(why, len, "SPI range %08x-%08x invalid", out->min,
 			    out->max);
 	convert_mark(in->mark, &out->mark);
 	return 0;
@@ -145,7 +132,7 @@ static int convert_mode(Cygnet__IpsecMode in, uint8_t *out, char *why,
 		*out = XFRM_MODE_TRANSPORT;
 		return 0;
 	default:
-		return fail(why, len, "IPsec mode %d invalid (tunnel or "
+		return errbuf_fail(why, len, "IPsec mode %d invalid (tunnel or "
 			    "transport)", (int)in);
 	}
 }
@@ -157,15 +144,15 @@ static int convert_encr(const Cygnet__SaConfig *in, struct knl_sa *out,
 	size_t want;
 
 	if (!alg || in->encr_id > 0xffff)
-		return fail(why, len, "encryption algorithm %u not supported",
+		return errbuf_fail(why, len, "encryption algorithm %u not supported",
 			    in->encr_id);
 	if (in->encr_key_length > 0xffff ||
 	    !knl_alg_key_bits_ok(alg, (uint16_t)in->encr_key_length))
-		return fail(why, len, "%s with %u bit keys not supported",
+		return errbuf_fail(why, len, "%s with %u bit keys not supported",
 			    alg->ike_name, in->encr_key_length);
 	want = in->encr_key_length / 8 + alg->salt_bytes;
 	if (in->encr_key.len != want || want > KNL_KEY_MAX)
-		return fail(why, len, "%s-%u needs %zu key bytes, got %zu",
+		return errbuf_fail(why, len, "%s-%u needs %zu key bytes, got %zu",
 			    alg->ike_name, in->encr_key_length, want,
 			    in->encr_key.len);
 	out->encr = alg;
@@ -182,17 +169,17 @@ static int convert_integ(const Cygnet__SaConfig *in, struct knl_sa *out,
 
 	if (out->encr->kind == KNL_ALG_AEAD) {
 		if (in->integ_id || in->integ_key.len)
-			return fail(why, len, "%s is an AEAD: no integrity "
+			return errbuf_fail(why, len, "%s is an AEAD: no integrity "
 				    "algorithm allowed", out->encr->ike_name);
 		return 0;
 	}
 	alg = in->integ_id > 0xffff ? NULL
 				    : knl_alg_integ((uint16_t)in->integ_id);
 	if (!alg)
-		return fail(why, len, "integrity algorithm %u not supported",
+		return errbuf_fail(why, len, "integrity algorithm %u not supported",
 			    in->integ_id);
 	if (in->integ_key.len != alg->key_bits[0] / 8u)
-		return fail(why, len, "%s needs %u key bytes, got %zu",
+		return errbuf_fail(why, len, "%s needs %u key bytes, got %zu",
 			    alg->ike_name, alg->key_bits[0] / 8u,
 			    in->integ_key.len);
 	out->integ = alg;
@@ -221,13 +208,13 @@ static int convert_sa_ts(const Cygnet__SaConfig *in, struct knl_sa *out,
 	if (out->mode != XFRM_MODE_TRANSPORT || (!in->src_ts && !in->dst_ts))
 		return 0;
 	if (!in->src_ts || !in->dst_ts)
-		return fail(why, len, "transport mode selector needs both "
+		return errbuf_fail(why, len, "transport mode selector needs both "
 			    "src_ts and dst_ts");
 	if (convert_ts(in->src_ts, &out->src_ts, why, len) < 0 ||
 	    convert_ts(in->dst_ts, &out->dst_ts, why, len) < 0)
 		return -1;
 	if (out->src_ts.family != out->dst_ts.family)
-		return fail(why, len, "transport mode selectors of different "
+		return errbuf_fail(why, len, "transport mode selectors of different "
 			    "families");
 	out->has_ts = true;
 	return 0;
@@ -245,12 +232,12 @@ int convert_sa(const Cygnet__SaConfig *in, const struct owner *o,
 	    convert_mode(in->mode, &out->mode, why, len) < 0)
 		return -1;
 	if (in->spi < 0x100)
-		return fail(why, len, "SPI %08x is reserved", in->spi);
+		return errbuf_fail(why, len, "SPI %08x is reserved", in->spi);
 	if (in->replay_window > CONVERT_REPLAY_MAX)
-		return fail(why, len, "replay window %u larger than %u",
+		return errbuf_fail(why, len, "replay window %u larger than %u",
 			    in->replay_window, CONVERT_REPLAY_MAX);
 	if (in->udp_encap && (!out->src.port || !out->dst.port))
-		return fail(why, len, "UDP encapsulation needs both ports");
+		return errbuf_fail(why, len, "UDP encapsulation needs both ports");
 	out->spi = in->spi;
 	out->reqid = in->reqid;
 	if (convert_encr(in, out, why, len) < 0 ||
@@ -274,7 +261,7 @@ static int convert_ts_list(Cygnet__TrafficSelector **in, size_t n,
 			   size_t len)
 {
 	if (n == 0 || n > CONVERT_TS_MAX)
-		return fail(why, len, "%zu %s traffic selectors (1 to %d)", n,
+		return errbuf_fail(why, len, "%zu %s traffic selectors (1 to %d)", n,
 			    side, CONVERT_TS_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (convert_ts(in[i], &out[i], why, len) < 0)
